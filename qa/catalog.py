@@ -1,0 +1,171 @@
+"""The catalog: articles, their passages' offsets and the files they came from, in SQLite.
+
+Chroma holds the passage vectors; the catalog is the record of what has been ingested. It is
+written after the vectors, in one transaction per batch, so an ingest killed half-way leaves a
+catalog that the next run completes (vector ids are deterministic, so re-adding is an upsert).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .records import Article, Passage
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT, published TEXT, url TEXT, path TEXT,
+    text TEXT NOT NULL, added_at REAL DEFAULT (unixepoch('subsec')));
+CREATE TABLE IF NOT EXISTS passages (
+    id TEXT PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS passages_article ON passages(article_id);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, sha256 TEXT, article_ids TEXT NOT NULL);
+-- articles whose vectors must still be deleted from the vector store
+CREATE TABLE IF NOT EXISTS pending_delete (article_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    article_ids: tuple[str, ...]
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ------------------------------------------------------------------ reads
+    @property
+    def generation(self) -> int:
+        """Incremented by every change to the set of passages (the BM25 index follows it)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def article(self, article_id: str) -> Article | None:
+        row = self._db.execute("SELECT id, title, text, source, published, url, path FROM articles "
+                               "WHERE id=?", (article_id,)).fetchone()
+        return Article(*row) if row else None
+
+    def has_article(self, article_id: str) -> bool:
+        return self._db.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone() is not None
+
+    def articles(self) -> list[dict]:
+        """Metadata of every article with its passage count, newest first."""
+        rows = self._db.execute(
+            "SELECT a.id, a.title, a.source, a.published, a.url, a.path, COUNT(p.id) "
+            "FROM articles a LEFT JOIN passages p ON p.article_id=a.id GROUP BY a.id "
+            "ORDER BY a.published DESC, a.title").fetchall()
+        keys = ("id", "title", "source", "published", "url", "path", "passages")
+        return [dict(zip(keys, r)) for r in rows]
+
+    def passage_index(self) -> Iterator[tuple[str, str, int, int]]:
+        """(passage id, article id, start, end) for every passage, in a stable order."""
+        yield from self._db.execute('SELECT id, article_id, start, "end" FROM passages ORDER BY rowid')
+
+    def iter_passages(self, batch: int = 500) -> Iterator[Passage]:
+        """Every passage with its text, in a stable order (sliced from the article texts)."""
+        cur = self._db.execute('SELECT p.id, p.article_id, p.idx, p.start, p.end, a.text FROM passages p '
+                               "JOIN articles a ON a.id=p.article_id ORDER BY p.rowid")
+        while rows := cur.fetchmany(batch):
+            for pid, aid, idx, a, b, text in rows:
+                yield Passage(pid, aid, idx, a, b, text[a:b])
+
+    def passages_of(self, article_id: str) -> list[Passage]:
+        art = self.article(article_id)
+        if art is None:
+            return []
+        rows = self._db.execute('SELECT id, idx, start, "end" FROM passages WHERE article_id=? ORDER BY idx',
+                                (article_id,)).fetchall()
+        return [Passage(pid, article_id, idx, a, b, art.text[a:b]) for pid, idx, a, b in rows]
+
+    def passage_count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+
+    def file(self, path: str) -> FileRecord | None:
+        row = self._db.execute("SELECT path, size, mtime_ns, sha256, article_ids FROM files WHERE path=?",
+                               (path,)).fetchone()
+        return FileRecord(*row[:4], tuple(json.loads(row[4]))) if row else None
+
+    def files(self) -> list[FileRecord]:
+        rows = self._db.execute("SELECT path, size, mtime_ns, sha256, article_ids FROM files").fetchall()
+        return [FileRecord(*r[:4], tuple(json.loads(r[4]))) for r in rows]
+
+    def pending_deletes(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT article_id FROM pending_delete")]
+
+    # ------------------------------------------------------------------ writes
+    def commit(self, *, articles: Iterable[tuple[Article, list[Passage]]] = (),
+               files: Iterable[FileRecord] = (), drop_files: Iterable[str] = ()) -> list[str]:
+        """Record new articles and file mappings, forget dropped files, and return the ids of
+        articles no file refers to any more (queued in ``pending_delete``), all in one transaction."""
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                changed = False
+                for art, passages in articles:
+                    db.execute("INSERT OR IGNORE INTO articles (id, title, source, published, url, path, text) "
+                               "VALUES (?,?,?,?,?,?,?)",
+                               (art.id, art.title, art.source, art.published, art.url, art.path, art.text))
+                    db.executemany('INSERT OR IGNORE INTO passages (id, article_id, idx, start, "end") '
+                                   "VALUES (?,?,?,?,?)",
+                                   [(p.id, p.article_id, p.index, p.start, p.end) for p in passages])
+                    # its vectors were just (re)written: a queued delete from an earlier run is stale
+                    db.execute("DELETE FROM pending_delete WHERE article_id=?", (art.id,))
+                    changed = True
+                touched: set[str] = set()
+                for path in drop_files:
+                    old = self.file(path)
+                    if old:
+                        touched.update(old.article_ids)
+                        db.execute("DELETE FROM files WHERE path=?", (path,))
+                for rec in files:
+                    old = self.file(rec.path)
+                    if old:
+                        touched.update(old.article_ids)
+                    db.execute("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?)",
+                               (rec.path, rec.size, rec.mtime_ns, rec.sha256, json.dumps(list(rec.article_ids))))
+                referenced = self._referenced_ids()
+                orphans = sorted(a for a in touched if a not in referenced)
+                for aid in orphans:
+                    db.execute("DELETE FROM passages WHERE article_id=?", (aid,))
+                    db.execute("DELETE FROM articles WHERE id=?", (aid,))
+                    db.execute("INSERT OR IGNORE INTO pending_delete VALUES (?)", (aid,))
+                    changed = True
+                if changed:
+                    db.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
+                               "DO UPDATE SET value=CAST(value AS INTEGER)+1")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return orphans
+
+    def _referenced_ids(self) -> set[str]:
+        ids: set[str] = set()
+        for (raw,) in self._db.execute("SELECT article_ids FROM files"):
+            ids.update(json.loads(raw))
+        return ids
+
+    def done_deleting(self, article_ids: Iterable[str]) -> None:
+        with self._lock:
+            self._db.executemany("DELETE FROM pending_delete WHERE article_id=?", [(a,) for a in article_ids])

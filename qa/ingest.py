@@ -1,0 +1,198 @@
+"""Ingestion: files -> articles -> passages -> vectors, idempotent and keyed on content.
+
+Unchanged files cost one ``stat``; a changed file replaces its old passages; the same article under
+two names is stored once; ``prune`` forgets files that are gone. Work is committed in batches, vectors
+first and catalog second, so a run killed half-way is completed by the next without duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from .articles import SUFFIXES, LoadError, load_bytes
+from .catalog import FileRecord
+from .chunking import chunk
+from .records import Article, Passage
+from .store import Store
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    passages: int = 0  # passages embedded and written in this run
+    files: dict[str, str] = field(default_factory=dict)  # path -> "added" | "updated" | ... (for the UI)
+
+    def to_json(self) -> dict:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "removed": self.removed, "failed": self.failed, "passages": self.passages}
+
+
+def walk(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Yield the files to ingest: named files as they are (an unsupported one fails with a reason),
+    and the supported, non-hidden files under named directories."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith(".") and Path(name).suffix.lower() in SUFFIXES:
+                        yield Path(root) / name
+        else:
+            yield p
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+@dataclass
+class _Pending:
+    """A changed file whose new articles are waiting to be embedded."""
+    record: FileRecord
+    old_ids: tuple[str, ...]
+    new: list[tuple[Article, list[Passage]]]
+
+
+class Ingestor:
+    def __init__(self, store: Store, batch_passages: int = 512) -> None:
+        self.store = store
+        self.batch_passages = batch_passages
+
+    def ingest(self, paths: Sequence[str | Path], prune: bool = False, progress: bool = False) -> IngestReport:
+        report = IngestReport()
+        catalog = self.store.catalog
+        limit = int(self.store.settings.max_file_mb * 1024 * 1024)
+        pending: list[_Pending] = []
+        seen_ids: set[str] = set()
+        for path in walk(paths):
+            key = str(path.resolve())
+            try:
+                st = path.stat()
+                old = catalog.file(key)
+                if old and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns:
+                    report.unchanged += len(old.article_ids)
+                    report.files[str(path)] = "unchanged"
+                    continue
+                if st.st_size > limit:
+                    raise LoadError(f"file too large ({st.st_size / 1e6:.1f} MB; limit "
+                                    f"{self.store.settings.max_file_mb:g} MB)")
+                data = path.read_bytes()
+                digest = hashlib.sha256(data).hexdigest()
+                if old and old.sha256 == digest:  # touched, not changed
+                    catalog.commit(files=[FileRecord(key, st.st_size, st.st_mtime_ns, digest, old.article_ids)])
+                    report.unchanged += len(old.article_ids)
+                    report.files[str(path)] = "unchanged"
+                    continue
+                articles = load_bytes(data, path.name, path=str(path))
+            except FileNotFoundError:
+                report.failed.append({"path": str(path), "error": "no such file or directory"})
+                continue
+            except (LoadError, OSError) as err:
+                reason = str(err) if isinstance(err, LoadError) else (err.strerror or str(err))
+                report.failed.append({"path": str(path), "error": reason})
+                report.files[str(path)] = "failed: " + reason
+                continue
+            unique = list({a.id: a for a in articles}.values())
+            new = [(a, chunk(a, self.store.settings.chunk_chars)) for a in unique
+                   if a.id not in seen_ids and not catalog.has_article(a.id)]
+            seen_ids.update(a.id for a in unique)
+            new_ids = {a.id for a, _ in new}
+            record = FileRecord(key, st.st_size, st.st_mtime_ns, digest, tuple(a.id for a in unique))
+            old_ids = old.article_ids if old else ()
+            gone = len(set(old_ids) - set(record.article_ids))
+            fresh = len(new_ids)
+            report.updated += min(gone, fresh)
+            report.added += fresh - min(gone, fresh)
+            report.unchanged += len(unique) - fresh
+            report.files[str(path)] = "updated" if old else ("added" if fresh else "unchanged")
+            pending.append(_Pending(record, old_ids, new))
+        report.removed += self._write(pending, report, progress)
+        if prune:
+            report.removed += self.prune(paths)
+        self.store.bm25()  # bring the keyword index up to date now, not at the first search
+        return report
+
+    def ingest_articles(self, articles: Sequence[Article], origin: str, progress: bool = False) -> IngestReport:
+        """Ingest records that do not come from files of their own (a data set, an upload API).
+        ``origin`` + each article's path (or id) is its key for updates."""
+        report = IngestReport()
+        pending = []
+        seen: set[str] = set()
+        for art in articles:
+            if art.id in seen:
+                continue
+            seen.add(art.id)
+            key = f"{origin}:{art.path or art.id}"
+            old = self.store.catalog.file(key)
+            if old and art.id in old.article_ids:
+                report.unchanged += 1
+                continue
+            new = [] if self.store.catalog.has_article(art.id) else [(art, chunk(art, self.store.settings.chunk_chars))]
+            if new:
+                report.added += 1
+            else:
+                report.unchanged += 1
+            pending.append(_Pending(FileRecord(key, 0, 0, art.id, (art.id,)), old.article_ids if old else (), new))
+        report.removed += self._write(pending, report, progress)
+        self.store.bm25()
+        return report
+
+    def _write(self, pending: list[_Pending], report: IngestReport, progress: bool) -> int:
+        """Embed and store the pending files' new articles in batches; return articles removed."""
+        total = sum(len(ps) for p in pending for _, ps in p.new)
+        bar = None
+        if progress and total:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="passage", desc="Embedding", file=sys.stderr)
+        removed = 0
+        batch: list[_Pending] = []
+        size = 0
+        for item in pending:
+            batch.append(item)
+            size += sum(len(ps) for _, ps in item.new)
+            if size >= self.batch_passages:
+                removed += self._write_batch(batch, report, bar)
+                batch, size = [], 0
+        if batch:
+            removed += self._write_batch(batch, report, bar)
+        if bar:
+            bar.close()
+        return removed
+
+    def _write_batch(self, batch: list[_Pending], report: IngestReport, bar) -> int:  # noqa: ANN001
+        passages = [p for item in batch for _, ps in item.new for p in ps]
+        articles = {a.id: a for item in batch for a, _ in item.new}
+        if passages:
+            vectors = self.store.embedder.embed([p.text for p in passages])
+            self.store.vectors.upsert(passages, vectors, articles)
+        # Articles new to this batch but also met earlier in it are committed once.
+        entries = list({a.id: (a, ps) for item in batch for a, ps in item.new}.values())
+        orphans = self.store.catalog.commit(articles=entries, files=[item.record for item in batch])
+        self.store.removed(orphans)
+        report.passages += len(passages)
+        if bar:
+            bar.update(len(passages))
+        # Orphans that replaced a file's old version were counted as "updated" already.
+        replaced = sum(min(len(set(i.old_ids) - set(i.record.article_ids)), len(i.new)) for i in batch)
+        return max(len(orphans) - replaced, 0)
+
+    def prune(self, roots: Sequence[str | Path]) -> int:
+        """Forget files under ``roots`` that no longer exist; return the number of articles removed."""
+        resolved = [str(Path(r).resolve()) for r in roots]
+        gone = [f.path for f in self.store.catalog.files()
+                if f.path.startswith("/") and any(_under(f.path, r) for r in resolved)
+                and not Path(f.path).exists()]
+        orphans = self.store.catalog.commit(drop_files=gone)
+        self.store.removed(orphans)
+        return len(orphans)

@@ -1,0 +1,95 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 (bm25s) fused by reciprocal rank, with filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Literal, Sequence
+
+from .records import Hit, Passage
+from .store import Store
+from .vectors import chroma_where, published_ts
+
+Mode = Literal["hybrid", "dense", "bm25"]
+RRF_K = 60  # the constant of Cormack et al.; damps the influence of the very first ranks
+
+
+@dataclass(frozen=True)
+class Filters:
+    sources: tuple[str, ...] = ()
+    after: str | None = None  # ISO date or datetime, inclusive
+    before: str | None = None  # ISO date (whole day included) or datetime, inclusive
+
+    def bounds(self) -> tuple[float | None, float | None]:
+        after = published_ts(self.after) if self.after else None
+        before = None
+        if self.before:
+            dt = datetime.fromisoformat(self.before)
+            if len(self.before) <= 10:  # a date: the whole day counts
+                dt = datetime.combine(dt.date(), time(23, 59, 59))
+            before = dt.timestamp()
+        return after, before
+
+
+class Retriever:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def search(self, query: str, k: int = 5, filters: Filters | None = None, mode: Mode = "hybrid",
+               candidates: int | None = None) -> list[Hit]:
+        """Return the ``k`` best passages for ``query``. Each retriever contributes its top
+        ``candidates`` (default max(3k, 30)) to the fusion."""
+        query = query.strip()
+        if not query:
+            return []
+        filters = filters or Filters()
+        n = candidates or max(3 * k, 30)
+        after, before = filters.bounds()
+        dense: list[tuple[str, float]] = []
+        sparse: list[tuple[str, float]] = []
+        if mode in ("hybrid", "dense"):
+            where = chroma_where(filters.sources, after, before)
+            vec = self.store.embedder.embed_query(query)
+            dense = self.store.vectors.query(vec, n, where)
+        if mode in ("hybrid", "bm25"):
+            index = self.store.bm25()
+            mask = index.mask(filters.sources, after, before)
+            sparse = [(index.ids[i], s) for i, s in index.search(query, n, mask)]
+        return self._fuse(dense, sparse, k)
+
+    def _fuse(self, dense: list[tuple[str, float]], sparse: list[tuple[str, float]], k: int) -> list[Hit]:
+        fused: dict[str, float] = {}
+        for ranking in (dense, sparse):
+            for rank, (pid, _) in enumerate(ranking, 1):
+                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank)
+        dense_score = dict(dense)
+        bm25_score = dict(sparse)
+        hits: list[Hit] = []
+        # Ties (one retriever's first is the other's second) go to the closer meaning.
+        for pid in sorted(fused, key=lambda p: (-fused[p], -dense_score.get(p, -1.0), p)):
+            passage = self._passage(pid)
+            if passage is None:
+                continue  # vectors of an article the catalog no longer has (a crash mid-delete)
+            article = self.store.article(passage.article_id)
+            assert article is not None
+            hits.append(Hit(passage=passage, article=article, rank=len(hits) + 1, fused=fused[pid],
+                            dense=dense_score.get(pid), bm25=bm25_score.get(pid)))
+            if len(hits) == k:
+                break
+        return hits
+
+    def _passage(self, pid: str) -> Passage | None:
+        article_id, _, index = pid.rpartition(":")
+        article = self.store.article(article_id)
+        if article is None:
+            return None
+        for p in self.store.passages_of(article_id):
+            if p.id == pid:
+                return p
+        return None
+
+    def similarity(self, query: str, passages: Sequence[Passage]) -> list[float]:
+        """Cosine similarity of ``query`` to each passage (for relevance checks on hits that only
+        BM25 found)."""
+        vecs = self.store.embedder.embed([query] + [p.text for p in passages])
+        return [float(vecs[0] @ v) for v in vecs[1:]]

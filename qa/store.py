@@ -1,0 +1,72 @@
+"""The store: the catalog (SQLite), the passage vectors (Chroma) and the BM25 index, kept in step."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import lru_cache
+from typing import Sequence
+
+from .bm25 import Bm25Index
+from .catalog import Catalog
+from .config import Settings
+from .embed import Embedder
+from .records import Article
+from .vectors import VectorStore, chroma_client
+
+log = logging.getLogger(__name__)
+
+
+class Store:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(settings.catalog_path)
+        self.vectors = VectorStore(chroma_client(settings.chroma_dir, settings.chroma_url),
+                                   settings.collection)
+        self.embedder = embedder or Embedder(settings.embed_model, settings.embed_batch_size)
+        self._bm25: Bm25Index | None = None
+        self._bm25_lock = threading.Lock()
+        self._article = lru_cache(maxsize=4096)(self._load_article)
+        self._passages = lru_cache(maxsize=4096)(self.catalog.passages_of)
+        self.finish_deletes()
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def _load_article(self, article_id: str) -> Article | None:
+        return self.catalog.article(article_id)
+
+    def article(self, article_id: str) -> Article | None:
+        return self._article(article_id)
+
+    def passages_of(self, article_id: str) -> list:
+        return self._passages(article_id)
+
+    def finish_deletes(self) -> None:
+        """Delete the vectors of articles the catalog has dropped (also after a crash)."""
+        pending = self.catalog.pending_deletes()
+        if pending:
+            self.vectors.delete_articles(pending)
+            self.catalog.done_deleting(pending)
+
+    def bm25(self) -> Bm25Index:
+        """The BM25 index for the catalog's current generation: loaded, or rebuilt when stale."""
+        generation = self.catalog.generation
+        with self._bm25_lock:
+            if self._bm25 is None or self._bm25.generation != generation:
+                index = Bm25Index.load(self.settings.bm25_dir)
+                if index is None or index.generation != generation:
+                    index = Bm25Index.build(self.catalog)
+                    index.save(self.settings.bm25_dir)
+                self._bm25 = index
+            return self._bm25
+
+    def sources(self) -> list[str]:
+        return sorted({a["source"] for a in self.catalog.articles() if a["source"]})
+
+    def removed(self, article_ids: Sequence[str]) -> None:
+        self._article.cache_clear()
+        self._passages.cache_clear()
+        if article_ids:
+            self.finish_deletes()
