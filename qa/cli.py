@@ -63,6 +63,88 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _answer_json(answer) -> dict:  # noqa: ANN001
+    out = answer.to_json()
+    if answer.refused and answer.hits:
+        out["closest"] = [h.to_json() for h in answer.hits[:3]]
+    return out
+
+
+def _print_answer(answer) -> None:  # noqa: ANN001
+    print(answer.text)
+    if answer.citations:
+        print()
+    for c in answer.citations:
+        date = (c.published or "undated")[:10]
+        print(f"[{c.n}] {c.title} | {c.source or 'unknown outlet'} | {date}" + (f" | {c.url}" if c.url else ""))
+        print(textwrap.indent(textwrap.fill(f"“{c.quote}” (chars {c.start}-{c.end})", 100), "    "))
+    if answer.refused and answer.hits:
+        print("\nClosest passages:")
+        for h in answer.hits[:3]:
+            print(f"- {h.article.title} | {h.article.source or 'unknown outlet'} | {(h.article.published or 'undated')[:10]}")
+            print(textwrap.indent(textwrap.fill(h.passage.text, 100), "    "))
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .pipeline import build
+
+    pipeline = build()
+    filters = _filters(args)
+    if args.question == "-":
+        for line in sys.stdin:
+            if line.strip():
+                answer = pipeline.answerer.ask(line.strip(), filters=filters)
+                _print_json(_answer_json(answer)) if args.json else (_print_answer(answer), print())
+        return 0
+    if args.json:
+        _print_json(_answer_json(pipeline.answerer.ask(args.question, filters=filters)))
+        return 0
+    answer = None
+    streamed = ""
+    for item in pipeline.answerer.stream(args.question, filters=filters):
+        if isinstance(item, str):
+            streamed += item
+            if sys.stdout.isatty():
+                print(item, end="", flush=True)
+        else:
+            answer = item
+    if sys.stdout.isatty() and streamed:
+        print("\r\033[J" if answer.text != streamed else "", end="")
+        print("\n--- verified answer ---" if answer.text != streamed else "\n")
+    _print_answer(answer)
+    if answer.error:
+        print(f"qa: {answer.error}", file=sys.stderr)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import evaluate
+
+    settings = load_settings()
+    if args.benchmark:
+        from . import benchmark
+
+        results = benchmark.run(settings, Path(args.out), limit=args.limit, progress=not args.json)
+        if args.json:
+            _print_json(results)
+        return 0
+    names = ["corpus", "distractors"] if args.setting == "all" else [args.setting]
+    results, failures = evaluate.run(settings, names, Path(args.out), progress=not args.json)
+    if args.json:
+        _print_json({"metrics": results, "failures": failures})
+    else:
+        for name, cats in results.items():
+            print(f"\n== {name} ==")
+            for cat, m in cats.items():
+                print(f"{cat:>13}: " + ", ".join(f"{k}={v}" for k, v in m.items() if v is not None))
+        print(f"\nreport: {Path(args.out) / 'report.md'}")
+        for f in failures:
+            print(f"below threshold: {f}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def _add_filter_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", action="append", help="only this outlet (repeatable)")
     p.add_argument("--after", help="only articles published on or after this ISO date")
@@ -87,6 +169,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filter_args(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="answer a question from the articles, with citations")
+    p.add_argument("question", help="the question, or - to read one question per line from stdin")
+    _add_filter_args(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="run the evaluation suite (or a benchmark) and check thresholds")
+    p.add_argument("--setting", choices=["corpus", "distractors", "all"], default="all")
+    p.add_argument("--benchmark", choices=["realtimeqa"], help="run a public benchmark instead")
+    p.add_argument("--limit", type=int, help="benchmark: only the first N questions")
+    p.add_argument("--out", default="evals/results", help="where to write JSON, report and chart")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 
@@ -94,11 +190,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    from .llm import LLMUnavailable
     from .vectors import BackendUnavailable
 
     try:
         return int(args.func(args) or 0)
-    except BackendUnavailable as err:
+    except (BackendUnavailable, LLMUnavailable) as err:
         print(f"qa: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

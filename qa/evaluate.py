@@ -1,0 +1,297 @@
+"""The evaluation suite: the gold set about the shipped corpus, answered by the real pipeline.
+
+Settings: ``corpus`` (the shipped articles alone) and ``distractors`` (the same plus the 1,501
+RealTime QA news articles, so retrieval has to choose). Metrics per category and overall; results
+are written as JSON, a Markdown report and a PNG chart; thresholds (``evals/thresholds.yaml``) make
+the command fail when a metric falls below what has been measured.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import yaml
+
+from .config import Settings
+from .facts import normalise_words, quantities, unsupported_facts
+from .pipeline import Pipeline, build
+from .records import Answer
+
+ROOT = Path(__file__).resolve().parents[1]
+EVALS = ROOT / "evals"
+
+
+@dataclass
+class Case:
+    """One question to ask (a dialogue turn is a case with the earlier turns as history)."""
+
+    id: str
+    category: str
+    question: str
+    facts: list[list[str]] = field(default_factory=list)
+    support: str | None = None
+    refuse: bool = False
+    dialogue: str | None = None
+    turn: int = 0
+
+
+def load_gold(path: Path = EVALS / "gold.yaml") -> list[Case]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    cases = []
+    for item in data["items"]:
+        if "turns" in item:
+            for i, t in enumerate(item["turns"]):
+                cases.append(Case(f"{item['id']}#{i + 1}", item["category"], t["question"], t.get("facts", []),
+                                  t.get("support"), bool(t.get("refuse")), item["id"], i))
+        else:
+            cases.append(Case(item["id"], item["category"], item["question"], item.get("facts", []),
+                              item.get("support"), bool(item.get("refuse"))))
+    return cases
+
+
+def corpus_paths(path: Path = EVALS / "gold.yaml") -> list[Path]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [ROOT / p for p in data["articles"].values()]
+
+
+def fact_present(forms: Sequence[str], text: str) -> bool:
+    """One accepted form of a fact occurs in ``text`` (words compared without case and punctuation;
+    amounts compared by value, so "$1.5 billion" matches "one and a half billion")."""
+    norm = normalise_words(text)
+    for form in forms:
+        if normalise_words(form) in norm or form.lower() in text.lower():
+            return True
+        wanted = quantities(form)
+        if wanted and all(any(w.matches(q) for q in quantities(text)) for w in wanted):
+            return True
+    return False
+
+
+@dataclass
+class Outcome:
+    case: Case
+    answer: Answer
+    seconds: float
+
+    @property
+    def correct(self) -> bool:
+        if self.case.refuse:
+            return self.answer.refused
+        return not self.answer.refused and all(fact_present(f, self.answer.text) for f in self.case.facts)
+
+    @property
+    def wrong(self) -> bool:
+        return not self.answer.refused and not self.correct
+
+    @property
+    def unsupported(self) -> list[str]:
+        """Numbers and names of the answer that its cited text (quotes and their articles' outlet,
+        title and date) does not contain."""
+        if self.answer.refused:
+            return []
+        cited = " ".join(f"{c.quote} {c.source or ''} {c.title} {c.published or ''}" for c in self.answer.citations)
+        text = self.answer.text
+        if self.answer.error:  # the notice about a dead backend is not a claim
+            text = text.split("The best passages say:", 1)[-1]
+        return unsupported_facts(text, cited)
+
+    @property
+    def support_rank(self) -> int | None:
+        if not self.case.support:
+            return None
+        want = normalise_words(self.case.support).strip()
+        for h in self.answer.hits:
+            if want in normalise_words(h.passage.text):
+                return h.rank
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.case.id, "category": self.case.category, "question": self.case.question,
+                "standalone": self.answer.standalone_question, "answer": self.answer.text,
+                "refused": self.answer.refused, "mode": self.answer.mode, "correct": self.correct,
+                "unsupported": self.unsupported, "support_rank": self.support_rank,
+                "citations": [c.to_json() for c in self.answer.citations], "seconds": round(self.seconds, 3),
+                "timings_ms": self.answer.timings_ms}
+
+
+def run_cases(pipeline: Pipeline, cases: Sequence[Case], progress: bool = False) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    history: list[tuple[str, str]] = []
+    for i, case in enumerate(cases):
+        if case.turn == 0:
+            history = []
+        t = time.perf_counter()
+        answer = pipeline.answerer.ask(case.question, history=history)
+        outcomes.append(Outcome(case, answer, time.perf_counter() - t))
+        history.append((case.question, answer.text))
+        if progress:
+            mark = "ok " if outcomes[-1].correct else "BAD"
+            print(f"[{i + 1}/{len(cases)}] {mark} {case.id}: {answer.text[:110]}", flush=True)
+    return outcomes
+
+
+def _pct(n: int, d: int) -> float | None:
+    return round(100.0 * n / d, 1) if d else None
+
+
+def _quantile(xs: list[float], q: float) -> float | None:
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return round(xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))], 3)
+
+
+def metrics(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    answerable = [o for o in outcomes if not o.case.refuse]
+    unanswerable = [o for o in outcomes if o.case.refuse]
+    refused = [o for o in outcomes if o.answer.refused]
+    answered = [o for o in outcomes if not o.answer.refused]
+    cit_total = cit_precise = fact_total = fact_cited = 0
+    for o in answerable:
+        if o.answer.refused:
+            continue
+        for c in o.answer.citations:
+            cit_total += 1
+            cit_precise += any(fact_present(f, c.quote) for f in o.case.facts)
+        quotes = " ".join(c.quote for c in o.answer.citations)
+        fact_total += len(o.case.facts)
+        fact_cited += sum(fact_present(f, quotes) for f in o.case.facts)
+    ranks = [o.support_rank for o in answerable if o.case.support]
+    crag = [(1 if o.correct else 0 if o.answer.refused else -1) if not o.case.refuse
+            else (1 if o.answer.refused else -1) for o in outcomes]
+    secs = [o.seconds for o in outcomes]
+    first = [o.answer.timings_ms["first_token"] / 1000 for o in outcomes if "first_token" in o.answer.timings_ms]
+    return {
+        "questions": len(outcomes),
+        "answer_accuracy": _pct(sum(o.correct for o in answerable), len(answerable)),
+        "refusal_precision": _pct(sum(o.case.refuse for o in refused), len(refused)),
+        "refusal_recall": _pct(sum(o.answer.refused for o in unanswerable), len(unanswerable)),
+        "citation_precision": _pct(cit_precise, cit_total),
+        "citation_recall": _pct(fact_cited, fact_total),
+        "unsupported_claim_rate": _pct(sum(bool(o.unsupported) for o in answered), len(answered)),
+        "hit_at_1": _pct(sum(1 for r in ranks if r is not None and r <= 1), len(ranks)),
+        "hit_at_5": _pct(sum(1 for r in ranks if r is not None and r <= 5), len(ranks)),
+        "mrr": round(sum(1.0 / r for r in ranks if r) / len(ranks), 3) if ranks else None,
+        "crag_score": round(sum(crag) / len(crag), 3) if crag else None,
+        "median_s": _quantile(secs, 0.5),
+        "p95_s": _quantile(secs, 0.95),
+        "first_token_median_s": _quantile(first, 0.5),
+        "first_token_p95_s": _quantile(first, 0.95),
+    }
+
+
+def by_category(outcomes: Sequence[Outcome]) -> dict[str, dict[str, Any]]:
+    cats = sorted({o.case.category for o in outcomes})
+    out = {"overall": metrics(outcomes)}
+    for c in cats:
+        out[c] = metrics([o for o in outcomes if o.case.category == c])
+    return out
+
+
+def prepare(settings: Settings, setting: str, progress: bool = False) -> Pipeline:
+    """A pipeline over its own data directory, with the articles of ``setting`` ingested."""
+    pipeline = build(settings.with_(data_dir=settings.data_dir / f"eval-{setting}"))
+    paths = corpus_paths()
+    report = pipeline.ingestor.ingest(paths, prune=False)
+    if report.failed:
+        raise RuntimeError(f"could not ingest the eval corpus: {report.failed}")
+    if setting == "distractors":
+        from . import realtimeqa
+
+        pipeline.ingestor.ingest_articles(realtimeqa.articles(), origin="realtimeqa", progress=progress)
+    return pipeline
+
+
+# Higher is better for every metric but these.
+LOWER_IS_BETTER = {"unsupported_claim_rate", "median_s", "p95_s", "first_token_median_s", "first_token_p95_s"}
+
+
+def check_thresholds(results: dict[str, dict[str, dict[str, Any]]], thresholds: dict[str, Any]) -> list[str]:
+    failures = []
+    for setting, cats in thresholds.items():
+        for cat, limits in cats.items():
+            got = results.get(setting, {}).get(cat)
+            if got is None:
+                continue
+            for metric, limit in limits.items():
+                value = got.get(metric)
+                if value is None:
+                    continue
+                bad = value > limit if metric in LOWER_IS_BETTER else value < limit
+                if bad:
+                    op = "<=" if metric in LOWER_IS_BETTER else ">="
+                    failures.append(f"{setting}/{cat}/{metric} = {value} (threshold {op} {limit})")
+    return failures
+
+
+def write_report(results: dict[str, Any], details: dict[str, list[dict]], out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.json").write_text(json.dumps({"metrics": results, "answers": details}, indent=1,
+                                                     ensure_ascii=False))
+    cols = ["questions", "answer_accuracy", "refusal_precision", "refusal_recall", "citation_precision",
+            "citation_recall", "unsupported_claim_rate", "hit_at_1", "hit_at_5", "mrr", "crag_score",
+            "median_s", "p95_s", "first_token_median_s"]
+    lines = ["# Evaluation report", "",
+             "Produced by `qa eval` with the embedded default (temperature 0). Percentages except mrr,",
+             "crag_score (mean of +1 right, 0 refused, -1 wrong) and seconds.", ""]
+    for setting, cats in results.items():
+        lines += [f"## Setting: {setting}", "", "| category | " + " | ".join(cols) + " |",
+                  "|---" * (len(cols) + 1) + "|"]
+        for cat, m in cats.items():
+            lines.append(f"| {cat} | " + " | ".join("" if m.get(c) is None else str(m.get(c)) for c in cols) + " |")
+        lines.append("")
+        wrong = [d for d in details.get(setting, []) if not d["correct"]]
+        if wrong:
+            lines += ["Not right:", ""]
+            lines += [f"- `{d['id']}` {d['question']} -> {d['answer'][:160]}" for d in wrong]
+            lines.append("")
+    (out_dir / "report.md").write_text("\n".join(lines))
+    _chart(results, out_dir / "chart.png")
+
+
+def _chart(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    metrics_shown = ["answer_accuracy", "refusal_recall", "citation_precision", "citation_recall", "hit_at_5"]
+    settings = list(results)
+    fig, axes = plt.subplots(1, len(settings), figsize=(6 * len(settings), 4), squeeze=False)
+    for ax, setting in zip(axes[0], settings):
+        cats = [c for c in results[setting] if c != "overall"] + ["overall"]
+        width = 0.8 / len(metrics_shown)
+        for i, m in enumerate(metrics_shown):
+            vals = [results[setting][c].get(m) or 0 for c in cats]
+            ax.bar([x + i * width for x in range(len(cats))], vals, width, label=m)
+        ax.set_xticks([x + 0.4 - width / 2 for x in range(len(cats))], cats, rotation=20)
+        ax.set_ylim(0, 105)
+        ax.set_title(f"qa eval: {setting}")
+    axes[0][0].legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def run(settings: Settings, settings_names: Sequence[str], out_dir: Path, progress: bool = False) -> tuple[dict, list[str]]:
+    results: dict[str, Any] = {}
+    details: dict[str, list[dict]] = {}
+    cases = load_gold()
+    for name in settings_names:
+        pipeline = prepare(settings, name, progress)
+        outcomes = run_cases(pipeline, cases, progress)
+        results[name] = by_category(outcomes)
+        details[name] = [o.to_json() for o in outcomes]
+        pipeline.store.close()
+    write_report(results, details, out_dir)
+    thresholds = yaml.safe_load((EVALS / "thresholds.yaml").read_text()) if (EVALS / "thresholds.yaml").exists() else {}
+    return results, check_thresholds(results, thresholds or {})
+
+
+def median(xs: Sequence[float]) -> float:
+    return statistics.median(xs)

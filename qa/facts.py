@@ -1,0 +1,167 @@
+"""Facts in text: numbers (with scale and currency), years and proper names, normalised so that
+"1.5 billion", "one and a half billion" and "$1.5bn" compare equal, as do "EUR 500 million" and
+"€500m". The answer check (``qa.answer``) requires every fact of an answer sentence to occur in a
+passage that the sentence cites."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+          "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+          "nineteen": 19}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_SCALES = {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "m": 1e6,
+           "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9, "bln": 1e9, "trillion": 1e12, "tn": 1e12,
+           "dozen": 12}
+_CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "usd": "USD", "$": "USD", "us$": "USD",
+                   "euro": "EUR", "euros": "EUR", "eur": "EUR", "€": "EUR", "pound": "GBP",
+                   "pounds": "GBP", "gbp": "GBP", "£": "GBP", "hryvnia": "UAH", "hryvnias": "UAH",
+                   "uah": "UAH", "rubles": "RUB", "roubles": "RUB", "yen": "JPY", "¥": "JPY"}
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+             "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+
+_NUMWORD = "|".join(sorted(list(_UNITS) + list(_TENS), key=len, reverse=True))
+_SCALEWORD = r"hundred|thousand|million|billion|trillion|dozen|mln|bln|bn|tn|mn|k|m|b"
+_CUR_PRE = r"(?:US\$|\$|€|£|¥|\b(?:USD|EUR|GBP|UAH)\s?)"
+_CUR_POST = r"(?:\s+(?:US\s+)?(?:dollars?|euros?|pounds?|hryvnias?|rubles|roubles|yen|USD|EUR|GBP|UAH)\b)"
+
+_NUMBER = re.compile(
+    rf"(?P<cur>{_CUR_PRE})?"
+    rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?"
+    rf"|(?:(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+and\s+a\s+half)"
+    rf"|(?:(?:{_NUMWORD})(?:[\s-](?:{_NUMWORD}))?)|half(?:\s+a)?)"
+    rf"(?P<pct>\s?(?:%|percent\b|per\s+cent\b))?"
+    rf"(?:\s?(?P<scale>(?:{_SCALEWORD})\b)(?:\s+(?:and\s+a\s+half))?)?"
+    rf"(?P<cur2>{_CUR_POST})?",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    currency: str | None
+    percent: bool
+    text: str
+
+    def matches(self, other: "Quantity") -> bool:
+        if abs(self.value - other.value) > 1e-9 * max(abs(self.value), 1.0):
+            return False
+        if self.percent != other.percent:
+            return False
+        return self.currency is None or other.currency is None or self.currency == other.currency
+
+
+def _word_value(s: str) -> float | None:
+    s = s.lower().replace("-", " ").strip()
+    m = re.fullmatch(r"(a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+and\s+a\s+half", s)
+    if m:
+        return (1 if m.group(1) in ("a", "an") else _UNITS[m.group(1)]) + 0.5
+    if s in ("half", "half a"):
+        return 0.5
+    total = 0
+    for w in s.split():
+        if w in _UNITS:
+            total += _UNITS[w]
+        elif w in _TENS:
+            total += _TENS[w]
+        else:
+            return None
+    return float(total)
+
+
+def quantities(text: str) -> list[Quantity]:
+    """Numbers in ``text`` with their scale, currency and percent sign, as comparable values."""
+    out = []
+    for m in _NUMBER.finditer(text):
+        raw = m.group("num")
+        if re.fullmatch(r"[\d,.]+", raw):
+            try:
+                value = float(raw.replace(",", ""))
+            except ValueError:
+                continue
+        else:
+            word = _word_value(raw)
+            if word is None:
+                continue
+            value = word
+        scale = (m.group("scale") or "").lower()
+        if scale in ("m", "b", "k") and not re.fullmatch(r"[\d,.]+", raw):
+            scale = ""  # "one m..." is not a million
+        if scale:
+            value *= _SCALES[scale]
+            if re.search(r"and\s+a\s+half\s*$", m.group(0), re.IGNORECASE):
+                value += 0.5 * _SCALES[scale]
+        cur = (m.group("cur") or m.group("cur2") or "").strip().lower().replace("us ", "")
+        currency = _CURRENCY_WORDS.get(cur.split()[-1]) if cur else None
+        if raw.lower() in ("one", "a", "an", "half") and not (scale or m.group("pct") or cur):
+            continue  # "the second one", "half of them": not a figure
+        if not raw.strip().isdigit() and value == 0 and not scale:
+            continue
+        out.append(Quantity(value, currency, bool(m.group("pct")), m.group(0).strip()))
+    return out
+
+
+def ordinals(text: str) -> set[int]:
+    return {_ORDINALS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _ORDINALS}
+
+
+# Words that start sentences or are capitalised for reasons other than being names.
+_COMMON = set("""
+a an the this that these those there their they them then than it its is are was were be been being
+i we you he she his her our your my me us him who whom whose what which when where why how
+and or but so yet nor for of in on at to from by with without about above after before since
+during under over into onto per as if while although though because do does did done has have had
+not no yes all any some each every both either neither many much more most other another such
+according also however meanwhile still just only even again already now today yesterday tomorrow
+will would can could should may might must shall here answer answers article articles source
+sources passage passages question note sorry unfortunately based given in total overall so far
+mr mrs ms dr prof said says say told reported report reports
+""".split())
+
+_NAME = re.compile(r"\b[A-Z][\w'’.-]*[\w]|\b[A-Z]\b")
+
+
+def names(text: str) -> list[str]:
+    """Capitalised words that are likely proper names (sentence-initial common words excluded)."""
+    out = []
+    for m in _NAME.finditer(text):
+        word = re.sub(r"['’]s$", "", m.group(0))
+        if word.lower() in _COMMON or len(word) < 2:
+            continue
+        out.append(word)
+    return out
+
+
+def normalise_words(text: str) -> str:
+    return " " + re.sub(r"[^\w]+", " ", text.lower()).strip() + " "
+
+
+def name_supported(name: str, evidence: str) -> bool:
+    """A name occurs in the evidence (case-insensitive, whole word; a possessive or a plural too)."""
+    ev = normalise_words(evidence)
+    w = normalise_words(name).strip()
+    if not w:
+        return True
+    return all(f" {part} " in ev or f" {part}s " in ev or (part.endswith("s") and f" {part[:-1]} " in ev)
+               for part in w.split())
+
+
+CITE = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+
+
+def unsupported_facts(claim: str, evidence: str) -> list[str]:
+    """The numbers and names of ``claim`` that ``evidence`` does not contain."""
+    claim = CITE.sub("", claim)
+    missing = []
+    ev_q = quantities(evidence)
+    for q in quantities(claim):
+        if not any(q.matches(e) for e in ev_q):
+            missing.append(q.text)
+    for n in names(claim):
+        if not name_supported(n, evidence):
+            missing.append(n)
+    return missing
