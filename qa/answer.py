@@ -18,6 +18,7 @@ from typing import Callable, Iterator, Sequence
 
 from .chunking import sentence_spans
 from .config import Settings
+from . import followup
 from .facts import CITE, name_supported, names, normalise_words, quantities, unsupported_facts
 from .llm import LLM, LLMUnavailable, Message, complete
 from .records import Answer, Citation, Hit
@@ -174,21 +175,23 @@ class Answerer:
 
     # ------------------------------------------------------------------ steps
     def condense(self, question: str, history: Sequence[tuple[str, str]]) -> str:
-        """Rewrite a follow-up into a standalone question (condense-plus-context)."""
+        """Rewrite a follow-up into a standalone question (condense-plus-context). The rules of
+        ``qa.followup`` come first; a remote model is asked only when they cannot resolve it."""
         if not history:
             return question
+        ruled = followup.rewrite(question, history)
+        if self.settings.condense != "llm" or ruled == question or not ruled.startswith(history[-1][0]):
+            return ruled
         convo = "\n".join(f"User: {q}\nAssistant: {_strip_cites(a)[:300]}" for q, a in history)
         messages: list[Message] = [{"role": "system", "content": CONDENSE_PROMPT},
                                    {"role": "user", "content": f"Conversation:\n{convo}\n\nLast question: {question}"}]
-        rewrite = complete(self.llm, messages, max_tokens=60).strip().strip('"').splitlines()
-        candidate = rewrite[0].strip() if rewrite else ""
-        candidate = re.sub(r"^(rewritten question|standalone question|question)\s*:\s*", "", candidate, flags=re.I)
-        # A small model sometimes answers instead of rewriting, or drops the question: then use
-        # the previous question as context, which retrieval handles well.
-        keeps_question = content_words(question) <= content_words(candidate) | content_words(convo) | _STOP
-        if not candidate.endswith("?") or len(candidate) > 3 * len(question) + 120 or not keeps_question:
-            candidate = f"{history[-1][0]} {question}"
-        return candidate
+        lines = complete(self.llm, messages, max_tokens=60).strip().strip('"').splitlines()
+        candidate = lines[0].strip() if lines else ""
+        # A model that answers instead of rewriting, or drops the question's words, is not trusted.
+        if candidate.endswith("?") and len(candidate) <= 3 * len(question) + 120 and \
+                content_words(question) <= content_words(candidate) | content_words(convo):
+            return candidate
+        return ruled
 
     def select_evidence(self, question: str, hits: Sequence[Hit], n: int = 4) -> list[Evidence]:
         """The sentences of the retrieved passages most relevant to the question, in article order."""
@@ -252,7 +255,7 @@ class Answerer:
         first = evidence[kept[0][1][0] - 1]
         # The model quoted a sentence far less relevant than the best one, which holds the kind of
         # fact asked for: a small model's slip (e.g. a package's value for the total). Quote the best.
-        if first.score < top.score - 0.2 and has_type(top.text, kind, question):
+        if first.score < top.score - self.settings.support_gap and has_type(top.text, kind, question):
             return self.extractive(question, evidence)
         if kind and not any(has_type(evidence[i - 1].text, kind, question) for _, src in kept for i in src):
             return self.extractive(question, evidence)
