@@ -199,7 +199,10 @@ class Answerer:
         for hit in hits:
             p = hit.passage
             for a, b in sentence_spans(hit.article.text, p.start, p.end):
-                sentences.append(Evidence(hit, a, b, hit.article.text[a:b], 0.0))
+                text = hit.article.text[a:b]
+                if text.rstrip("\"'”’ ").endswith("?"):
+                    continue  # a question asserts nothing
+                sentences.append(Evidence(hit, a, b, text, 0.0))
         if not sentences:
             return []
         sims = self.retriever.similarity(question, [_as_passage(e) for e in sentences])
@@ -239,7 +242,7 @@ class Answerer:
         if not draft or REFUSAL_MARK in draft.lower() or _says_unknown(draft):
             return self.extractive(question, evidence)
         kind = answer_type(question)
-        top = max(evidence, key=lambda e: e.score)
+        top = max(evidence, key=lambda e: (has_type(e.text, kind, question), e.score))
         kept: list[tuple[str, list[int]]] = []
         for a, b in sentence_spans(draft):
             claim = _strip_cites(draft[a:b]).strip()

@@ -1,0 +1,60 @@
+"""The command-line contract, through the installed ``qa`` command."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+QA = [str(Path(sys.executable).with_name("qa"))]
+
+
+def run(args, data_dir, stdin=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")} | {"QA_DATA_DIR": str(data_dir)}
+    return subprocess.run(QA + args, capture_output=True, text=True, env=env, input=stdin, timeout=300)
+
+
+def test_ingest_and_search_json(tmp_path, corpus):
+    data = tmp_path / "data"
+    out = run(["ingest", str(corpus), "--json"], data)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert set(report) == {"added", "updated", "unchanged", "removed", "failed", "passages"}
+    assert report["added"] == 1 and report["passages"] > 0 and report["failed"] == []
+    assert json.loads(run(["ingest", str(corpus), "--json"], data).stdout)["unchanged"] == 1
+    assert (data / "catalog.sqlite").exists()  # QA_DATA_DIR is honoured
+
+    res = json.loads(run(["search", "PURL delivered", "--k", "2", "--json"], data).stdout)
+    top = res["hits"][0]
+    assert "one and a half billion dollars" in top["text"]
+    assert top["source"] == "Interfax-Ukraine" and top["published"].startswith("2025-08-23T17:15")
+    assert set(top["scores"]) == {"fused", "dense", "bm25"} and len(res["hits"]) == 2
+    article = Path(top["path"]).read_text()
+    assert top["text"] in article
+
+
+def test_failed_files_are_listed_and_exit_code(tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    out = run(["ingest", str(tmp_path / "empty.txt"), "--json"], tmp_path / "data")
+    assert json.loads(out.stdout)["failed"] == [{"path": str(tmp_path / "empty.txt"), "error": "empty file"}]
+    assert out.returncode == 1  # nothing could be ingested
+
+
+@pytest.mark.slow
+def test_ask_json_batch_from_stdin(tmp_path, corpus):
+    data = tmp_path / "data"
+    run(["ingest", str(corpus)], data)
+    out = run(["ask", "--json", "-"], data, stdin="How much has PURL delivered so far?\n\nWhat is the capital of France?\n")
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(lines) == 2
+    first, second = lines
+    assert set(first) >= {"question", "answer", "refused", "citations", "timings_ms"}
+    assert not first["refused"] and "billion" in first["answer"]
+    c = first["citations"][0]
+    assert set(c) == {"n", "article_id", "title", "source", "published", "url", "quote", "start", "end", "score"}
+    assert set(first["timings_ms"]) >= {"retrieve", "generate", "total"}
+    assert second["refused"] and second["citations"] == []
+    assert "Paris" not in second["answer"]
