@@ -107,6 +107,14 @@ class Answerer:
             self._llm = self._llm_factory()
         return self._llm
 
+    def warm_up(self) -> None:
+        """Load the embedding model and the LLM now (start-up), not at the first question."""
+        self.retriever.similarity("warm up", [])
+        try:
+            complete(self.llm, self.prompt("warm up", []), max_tokens=1)
+        except LLMUnavailable as err:
+            log.warning("LLM unavailable at start-up: %s", err)
+
     # ------------------------------------------------------------------ public API
     def ask(self, question: str, history: Sequence[tuple[str, str]] = (), filters: Filters | None = None) -> Answer:
         answer = None

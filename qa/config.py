@@ -48,6 +48,8 @@ class Settings:
     # An answer drawn from a sentence this much less relevant than the best one is replaced by a
     # quote of the best one (a small model's slip); measured on the gold set.
     support_gap: float = 0.1
+    web_host: str = "127.0.0.1"  # the page listens on loopback unless told otherwise
+    web_port: int = 7860
     history_turns: int = 3  # follow-up questions see at most this many earlier turns
     # How follow-ups become standalone questions: "rules" (no model call; the embedded 0.5B model
     # cannot rewrite reliably) or "llm" (rules first, then the model; for strong remote models).
