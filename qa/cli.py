@@ -145,6 +145,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from . import bench
+
+    results = bench.run(load_settings(), Path(args.out), large=args.large, ingest_articles=args.articles,
+                        progress=not args.json)
+    if args.json:
+        _print_json(results)
+    else:
+        print(bench.report(results))
+    return 0
+
+
 def _add_filter_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", action="append", help="only this outlet (repeatable)")
     p.add_argument("--after", help="only articles published on or after this ISO date")
@@ -183,6 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="evals/results", help="where to write JSON, report and chart")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", help="run the performance benchmark")
+    p.add_argument("--large", action="store_true", help="also 1M passages (slow to build the first time)")
+    p.add_argument("--articles", type=int, default=300, help="RealTime QA articles for the ingest benchmark")
+    p.add_argument("--out", default="docs/bench", help="where to write JSON, report and chart")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench)
     return parser
 
 
