@@ -144,7 +144,11 @@ class Answerer:
         if history:
             timings["condense"] = _ms(t0)
         t1 = time.perf_counter()
-        hits = self.retriever.search(standalone, k=6, filters=filters)
+        found = self.retriever.search(standalone, k=20, filters=filters)
+        # Only articles that mention every name, figure and ordinal of the question can answer it:
+        # "How much did Poland give to PURL?" is not answered from an article about Poland alone.
+        hits, missing = covering_hits(standalone, found)
+        hits = hits[:6]
         evidence = self.select_evidence(standalone, hits)
         timings["retrieve"] = _ms(t1)
 
@@ -157,9 +161,9 @@ class Answerer:
             answer.timings_ms = {k: round(v, 1) for k, v in timings.items()}
             return answer
 
-        reason = self.refusal_reason(standalone, evidence, hits)
+        reason = self.refusal_reason(evidence, missing)
         if reason:
-            yield finish(self.refusal(question, reason, hits))
+            yield finish(self.refusal(question, reason, hits or found[:6]))
             return
         t2 = time.perf_counter()
         draft = ""
@@ -222,19 +226,13 @@ class Answerer:
         # Best first: small models lean on what they read first.
         return sorted(sentences, key=lambda e: -e.score)[:n]
 
-    def refusal_reason(self, question: str, evidence: Sequence[Evidence], hits: Sequence[Hit]) -> str | None:
+    def refusal_reason(self, evidence: Sequence[Evidence], missing: Sequence[str]) -> str | None:
+        if missing:
+            return f"the articles found do not mention {', '.join(missing)}"
         if not evidence:
             return "nothing in the articles matches the question"
-        best = max(e.score for e in evidence)
-        if best < self.settings.min_relevance:
+        if max(e.score for e in evidence) < self.settings.min_relevance:
             return "nothing in the articles is close enough to the question"
-        text = " ".join(h.passage.text for h in hits)
-        words = set(normalise_words(text).split())
-        missing = [n for n in names(question) if not all(_similar_word(w, words) for w in normalise_words(n).split())]
-        missing += [q.text for q in quantities(question) if not any(q.matches(e) for e in quantities(text))]
-        missing += [w for w in re.findall(r"[a-z]+", question.lower()) if w in _ORDINAL_WORDS and w not in words]
-        if missing:
-            return f"the articles found do not mention {', '.join(dict.fromkeys(missing))}"
         return None
 
     def prompt(self, question: str, evidence: Sequence[Evidence]) -> list[Message]:
@@ -304,7 +302,8 @@ class Answerer:
         """The best evidence sentence that holds the kind of fact asked for, quoted with its citation;
         a refusal when there is none."""
         kind = answer_type(question)
-        fitting = [i for i in range(1, len(evidence) + 1) if has_type(evidence[i - 1].text, kind, question)]
+        fitting = [i for i in range(1, len(evidence) + 1) if has_type(evidence[i - 1].text, kind, question)
+                   and evidence[i - 1].score >= self.settings.min_quote_relevance]
         if not fitting:
             return self.refusal(question, "no passage found holds the answer", [e.hit for e in evidence])
         best = max(fitting, key=lambda i: evidence[i - 1].score)
@@ -399,6 +398,29 @@ def _expand_names(claim: str, sentence: str) -> str:
         if re.search(rf"\b{re.escape(name)}\b", m.group(0)):
             return m.group(0)
     return claim
+
+
+def missing_terms(question: str, text: str) -> list[str]:
+    """The names, figures and ordinals of ``question`` that ``text`` does not mention (names
+    matched without case, a typo or a plural allowed)."""
+    words = set(normalise_words(text).split())
+    missing = [n for n in names(question) if not all(_similar_word(w, words) for w in normalise_words(n).split())]
+    missing += [q.text for q in quantities(question) if not any(q.matches(e) for e in quantities(text))]
+    missing += [w for w in re.findall(r"[a-z]+", question.lower()) if w in _ORDINAL_WORDS and w not in words]
+    return list(dict.fromkeys(missing))
+
+
+def covering_hits(question: str, hits: Sequence[Hit]) -> tuple[list[Hit], list[str]]:
+    """The hits whose article mentions all the question's terms, and, when there are none, the
+    terms that the closest article lacks."""
+    covering, least = [], None
+    for h in hits:
+        missing = missing_terms(question, h.article.text)
+        if not missing:
+            covering.append(h)
+        elif least is None or len(missing) < len(least):
+            least = missing
+    return covering, ([] if covering or least is None else least)
 
 
 def _lead(e: Evidence) -> str:

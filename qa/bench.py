@@ -158,6 +158,31 @@ def start_chroma_server(path: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("chroma server did not start")
 
 
+def bench_answer_recall(settings: Settings) -> dict[str, Any]:
+    """Share of the 240 RealTime QA questions whose right answer's text is in the top 5 / top 20
+    passages retrieved for the question (its date as the upper bound), by retrieval mode."""
+    from .facts import normalise_words
+    from .retrieve import Filters
+
+    store = Store(settings.with_(data_dir=settings.data_dir / "realtimeqa"))
+    if store.catalog.passage_count() == 0:
+        Ingestor(store).ingest_articles(realtimeqa.articles(), origin="realtimeqa")
+    retriever = Retriever(store)
+    questions = realtimeqa.questions()
+    out: dict[str, Any] = {"questions": len(questions)}
+    for mode in ("dense", "bm25", "hybrid"):
+        at5 = at20 = 0
+        for q in questions:
+            gold = normalise_words(q.choices[q.answer])
+            hits = retriever.search(q.question, k=20, filters=Filters(before=q.date), mode=mode)
+            ranks = [h.rank for h in hits if gold in normalise_words(h.passage.text)]
+            at5 += bool(ranks) and ranks[0] <= 5
+            at20 += bool(ranks)
+        out[mode] = {"top5": round(100 * at5 / len(questions), 1), "top20": round(100 * at20 / len(questions), 1)}
+    store.close()
+    return out
+
+
 def bench_answers(settings: Settings) -> dict[str, Any]:
     from .evaluate import corpus_paths, load_gold
     from .starter import StarterPipeline
@@ -226,6 +251,8 @@ def run(settings: Settings, out_dir: Path, large: bool = False, ingest_articles:
     results: dict[str, Any] = {"machine": {"cpus": os.cpu_count()}}
     say(f"ingest: {ingest_articles} RealTime QA articles, ours vs raw encode")
     results["ingest"] = bench_ingest(settings, ingest_articles)
+    say("retrieval: answer text in the top 5 / top 20 passages for the 240 RealTime QA questions")
+    results["answer_recall"] = bench_answer_recall(settings)
     sizes = [10_000, 100_000] + ([1_000_000] if large else [])
     say("retrieval: loading base passages and vectors")
     base = _source_passages(settings, 10_000)
@@ -267,6 +294,9 @@ def report(r: dict[str, Any]) -> str:
              f"passages/s; raw sentence-transformers encode of the same passages: {i['raw_passages_per_s']}/s; "
              f"ratio {i['ratio_to_raw']}x (target <= 1.3x). Re-ingest unchanged: {i['reingest_unchanged_s']} s, "
              f"{i['reingest_embedding_calls']} embedding calls. Peak RSS {r.get('peak_rss_mb')} MB.", "",
+             "Right answer's text in the passages retrieved for the 240 RealTime QA questions (top 5 / top 20): "
+             + ", ".join(f"{m} {r['answer_recall'][m]['top5']}% / {r['answer_recall'][m]['top20']}%"
+                         for m in ("dense", "bm25", "hybrid")) + ".", "",
              "| retrieval | passages | dense median ms | dense p95 ms | hybrid median ms | hybrid p95 ms |",
              "|---|---|---|---|---|---|"]
     for name, m in r["retrieval"].items():

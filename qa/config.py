@@ -44,7 +44,8 @@ class Settings:
     llm_ctx: int = 4096
     llm_max_tokens: int = 160
     top_k: int = 4  # passages shown to the model
-    min_relevance: float = 0.30  # dense cosine below which a passage is not evidence
+    min_relevance: float = 0.30  # evidence score below which nothing is close enough to answer
+    min_quote_relevance: float = 0.50  # a sentence quoted as the answer must score at least this
     # An answer drawn from a sentence this much less relevant than the best one is replaced by a
     # quote of the best one (a small model's slip); measured on the gold set.
     support_gap: float = 0.1

@@ -40,10 +40,13 @@ class Case:
     turn: int = 0
 
 
-def load_gold(path: Path = EVALS / "gold.yaml") -> list[Case]:
+def load_gold(path: Path = EVALS / "gold.yaml", setting: str = "corpus") -> list[Case]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     cases = []
     for item in data["items"]:
+        override = item.get(f"in_{setting}")
+        if override:
+            item = {**item, **override, "refuse": override.get("refuse", False)}
         if "turns" in item:
             for i, t in enumerate(item["turns"]):
                 cases.append(Case(f"{item['id']}#{i + 1}", item["category"], t["question"], t.get("facts", []),
@@ -284,8 +287,8 @@ def _chart(results: dict[str, Any], path: Path) -> None:
 def run(settings: Settings, settings_names: Sequence[str], out_dir: Path, progress: bool = False) -> tuple[dict, list[str]]:
     results: dict[str, Any] = {}
     details: dict[str, list[dict]] = {}
-    cases = load_gold()
     for name in settings_names:
+        cases = load_gold(setting=name)
         pipeline = prepare(settings, name, progress)
         outcomes = run_cases(pipeline, cases, progress)
         results[name] = by_category(outcomes)

@@ -116,3 +116,41 @@ def test_passage_offsets_match_article_text():
     # Every sentence is in exactly one passage.
     covered = sorted((a, b) for p in passages for a, b in sentence_spans(art.text, p.start, p.end))
     assert covered == sentence_spans(art.text)
+
+
+def test_upload_names_cannot_escape_the_uploads_folder():
+    from qa.web import safe_upload_name
+
+    assert safe_upload_name("../../etc/passwd") == "passwd"
+    assert safe_upload_name("..\\..\\win.ini") == "win.ini"
+    assert safe_upload_name(".hidden.txt") == "hidden.txt"
+    assert safe_upload_name("a<b>|c.md") == "a_b_c.md"
+    assert safe_upload_name("..") == "upload"
+
+
+def test_auth_setting(monkeypatch, tmp_path):
+    from qa.web import auth_from_env
+
+    monkeypatch.delenv("QA_AUTH", raising=False)
+    monkeypatch.delenv("QA_AUTH_FILE", raising=False)
+    assert auth_from_env() is None
+    monkeypatch.setenv("QA_AUTH", "reader:s3cret:x")
+    assert auth_from_env() == ("reader", "s3cret:x")
+    monkeypatch.setenv("QA_AUTH", "nopassword")
+    with pytest.raises(SystemExit):
+        auth_from_env()
+    monkeypatch.delenv("QA_AUTH")
+    (tmp_path / "auth").write_text("ed:pw\n")
+    monkeypatch.setenv("QA_AUTH_FILE", str(tmp_path / "auth"))
+    assert auth_from_env() == ("ed", "pw")
+
+
+def test_answer_markdown_escapes_article_text():
+    from qa.records import Answer
+    from qa.web import answer_markdown, sources_html
+
+    a = Answer(question="q", text='It said “<script>alert(1)</script> [x](javascript:alert(2))” [1]', refused=False)
+    md = answer_markdown(a)
+    assert "<script>" not in md and "](javascript" not in md
+    assert '<a class="qa-cite" href="#qa-src-1">[1]</a>' in md
+    assert "<script>" not in sources_html(a)

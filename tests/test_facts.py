@@ -1,0 +1,33 @@
+import pytest
+
+from qa.facts import names, quantities, unsupported_facts
+
+
+@pytest.mark.parametrize("a,b", [
+    ("1.5 billion", "one and a half billion"), ("$1.5bn", "one and a half billion dollars"),
+    ("EUR 500 million", "€500m"), ("99%", "99 percent"), ("3 packages", "three packages"),
+    ("$50 billion", "50 billion US dollars"), ("1,200", "1200"),
+])
+def test_equal_amounts_compare_equal(a, b):
+    [qa], [qb] = quantities(a), quantities(b)
+    assert qa.matches(qb)
+
+
+@pytest.mark.parametrize("a,b", [("EUR 500 million", "$500 million"), ("1.5 billion", "1.5 million"),
+                                 ("99%", "99"), ("33 billion", "50 billion")])
+def test_different_amounts_differ(a, b):
+    [qa], [qb] = quantities(a), quantities(b)
+    assert not qa.matches(qb)
+
+
+def test_unsupported_facts_finds_invented_figures_and_names():
+    evidence = "There are three packages, each worth about EUR 500 million. The first was financed by the Netherlands."
+    assert unsupported_facts("Each package is worth €500m [1].", evidence) == []
+    assert unsupported_facts("The Netherlands financed the first one.", evidence) == []
+    assert unsupported_facts("Poland financed a package worth EUR 700 million.", evidence) == ["EUR 700 million",
+                                                                                                "Poland"]
+
+
+def test_names_skip_sentence_starts_and_common_words():
+    assert names("According to Dragone, the Netherlands paid. The first was Sweden's.") == [
+        "Dragone", "Netherlands", "Sweden"]
