@@ -144,7 +144,7 @@ class Answerer:
         if history:
             timings["condense"] = _ms(t0)
         t1 = time.perf_counter()
-        found = self.retriever.search(standalone, k=20, filters=filters)
+        found = self.retriever.search(standalone, k=10, filters=filters)
         # Only articles that mention every name, figure and ordinal of the question can answer it:
         # "How much did Poland give to PURL?" is not answered from an article about Poland alone.
         hits, missing = covering_hits(standalone, found)
