@@ -11,9 +11,10 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .records import Article
 
@@ -133,7 +134,8 @@ def _control_share(sample: bytes) -> float:
 # ----------------------------------------------------------------------------- plain text / Markdown
 
 _TIME_DATE = re.compile(r"^\d{1,2}:\d{2}\s+\d{1,2}\.\d{1,2}\.\d{4}$")
-_DATE_LINE = re.compile(r"^(\d{1,2}:\d{2}\s+)?\d{1,2}\.\d{1,2}\.\d{4}(\s+\d{1,2}:\d{2})?$|^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?$")
+_DATE_LINE = re.compile(r"^(\d{1,2}:\d{2}\s+)?\d{1,2}\.\d{1,2}\.\d{4}(\s+\d{1,2}:\d{2})?$"
+                        r"|^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?$")
 
 
 def load_plain(text: str, path: str | None = None) -> Article:

@@ -22,8 +22,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import realtimeqa
 from .config import Settings
@@ -93,7 +94,7 @@ def _source_passages(settings: Settings, limit: int) -> tuple[list[Passage], dic
             break
     arts = {p.article_id: src.article(p.article_id) for p in passages}
     got = src.vectors.collection.get(ids=[p.id for p in passages], include=["embeddings"])
-    vec = dict(zip(got["ids"], got["embeddings"]))
+    vec = dict(zip(got["ids"], got["embeddings"], strict=True))
     import numpy as np
 
     vectors = np.array([vec[p.id] for p in passages], dtype=np.float32)
@@ -111,7 +112,7 @@ def build_scaled(settings: Settings, size: int, base: tuple, chroma_url: str | N
     r = store.catalog.passage_count() // len(passages)
     while store.catalog.passage_count() < size:
         suffix = f"r{r}"
-        new_arts = {aid: Article(**{**a.__dict__, "id": f"{aid}{suffix}"}) for aid, a in arts.items()}
+        new_arts = {f"{aid}{suffix}": Article(**{**a.__dict__, "id": f"{aid}{suffix}"}) for aid, a in arts.items()}
         new_ps = [Passage(f"{p.article_id}{suffix}:{p.index}", f"{p.article_id}{suffix}", p.index, p.start, p.end,
                           p.text) for p in passages]
         store.vectors.upsert(new_ps, vectors, new_arts)
@@ -132,7 +133,7 @@ def bench_retrieval(store: Store, queries: list[str]) -> dict[str, Any]:
     retriever.search(queries[0], k=5)  # load models and indexes
     out = {}
     for mode in ("dense", "hybrid"):
-        out[mode] = _stats([_timed(lambda q=q: retriever.search(q, k=5, mode=mode)) for q in queries])
+        out[mode] = _stats([_timed(lambda q=q, m=mode: retriever.search(q, k=5, mode=m)) for q in queries])
     out["passages"] = store.catalog.passage_count()
     return out
 
@@ -303,7 +304,8 @@ def report(r: dict[str, Any]) -> str:
         lines.append(f"| {name} | {m['passages']} | {m['dense']['median_ms']} | {m['dense']['p95_ms']} | "
                      f"{m['hybrid']['median_ms']} | {m['hybrid']['p95_ms']} |")
     a = r["answers"]
-    lines += ["", f"| answers ({a['questions']} gold questions) | first token median ms | p95 | total median ms | p95 |",
+    lines += ["", f"| answers ({a['questions']} gold questions) | first token median ms | p95 "
+              "| total median ms | p95 |",
               "|---|---|---|---|---|"]
     for name in ("ours", "starter"):
         m = a[name]

@@ -13,9 +13,11 @@ import json
 import re
 import string
 import time
-from datetime import datetime, time as dtime
+from collections.abc import Sequence
+from datetime import datetime
+from datetime import time as dtime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from . import realtimeqa
 from .answer import Answerer
@@ -145,7 +147,8 @@ def run(settings: Settings, out_dir: Path, limit: int | None = None, progress: b
             row["starter_f1"] = token_f1(row["starter_open"], gold)
         rows.append(row)
         if progress:
-            print(f"[{n}/{len(questions)}] mc={'ok' if row['mc'] else '--'} open={pred[:50]!r} gold={gold!r}", flush=True)
+            mark = "ok" if row["mc"] else "--"
+            print(f"[{n}/{len(questions)}] mc={mark} open={pred[:50]!r} gold={gold!r}", flush=True)
     nota_rows = [r for r in rows if r["nota_gold_is_nota"]]
     ours = {"mc_accuracy": _pct([r["mc"] for r in rows]),
             "mc_supported_share": _pct([r["mc_supported"] for r in rows]),
@@ -161,7 +164,8 @@ def run(settings: Settings, out_dir: Path, limit: int | None = None, progress: b
                               "open_em": _pct([r["starter_em"] for r in rows]),
                               "open_f1": _pct([r["starter_f1"] for r in rows])}
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "realtimeqa.json").write_text(json.dumps({"results": results, "rows": rows}, indent=1, ensure_ascii=False))
+    data = {"results": results, "rows": rows}
+    (out_dir / "realtimeqa.json").write_text(json.dumps(data, indent=1, ensure_ascii=False))
     (out_dir / "realtimeqa.md").write_text(report(results))
     return results
 
@@ -182,7 +186,8 @@ def report(results: dict[str, Any]) -> str:
     for name, m in results["published"].items():
         lines.append(row(f"{name} (published)", m))
     o = results["ours"]
-    lines += ["", f"Ours: a choice was supported by a retrieved sentence for {o['mc_supported_share']}% of the questions "
+    lines += ["", "Ours: a choice was supported by a retrieved sentence for "
+              f"{o['mc_supported_share']}% of the questions "
               f"(accuracy {o['mc_accuracy_when_supported']}% on those); on the none-of-the-above set it rightly said "
               f"no choice is supported for {o['nota_rightly_none']}% of the questions whose answer is 'none of the "
               f"above'; open answers refused: {o['open_refused']}%."]

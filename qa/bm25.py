@@ -11,8 +11,8 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -49,7 +49,7 @@ class Bm25Index:
         return len(self.ids)
 
     @classmethod
-    def build(cls, catalog: Catalog) -> "Bm25Index":
+    def build(cls, catalog: Catalog) -> Bm25Index:
         bm25s = _bm25s()
 
         generation = catalog.generation
@@ -84,7 +84,7 @@ class Bm25Index:
         shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
-    def load(cls, directory: Path) -> "Bm25Index | None":
+    def load(cls, directory: Path) -> Bm25Index | None:
         bm25s = _bm25s()
 
         try:
@@ -122,4 +122,4 @@ class Bm25Index:
         weight = None if mask is None else mask.astype(np.float32)
         docs, scores = self.retriever.retrieve([tokens], k=k, show_progress=False, weight_mask=weight,
                                                n_threads=1)
-        return [(int(d), float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+        return [(int(d), float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]

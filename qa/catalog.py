@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from .records import Article, Passage
 
@@ -75,7 +75,7 @@ class Catalog:
             "FROM articles a LEFT JOIN passages p ON p.article_id=a.id GROUP BY a.id "
             "ORDER BY a.published DESC, a.title").fetchall()
         keys = ("id", "title", "source", "published", "url", "path", "passages")
-        return [dict(zip(keys, r)) for r in rows]
+        return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def passage_index(self) -> Iterator[tuple[str, str, int, int]]:
         """(passage id, article id, start, end) for every passage, in a stable order."""

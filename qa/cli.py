@@ -9,7 +9,7 @@ import json
 import logging
 import sys
 import textwrap
-from typing import Sequence
+from collections.abc import Sequence
 
 from .config import load_settings
 
@@ -81,7 +81,8 @@ def _print_answer(answer) -> None:  # noqa: ANN001
     if answer.refused and answer.hits:
         print("\nClosest passages:")
         for h in answer.hits[:3]:
-            print(f"- {h.article.title} | {h.article.source or 'unknown outlet'} | {(h.article.published or 'undated')[:10]}")
+            date = (h.article.published or "undated")[:10]
+            print(f"- {h.article.title} | {h.article.source or 'unknown outlet'} | {date}")
             print(textwrap.indent(textwrap.fill(h.passage.text, 100), "    "))
 
 

@@ -68,7 +68,7 @@ class Settings:
     def bm25_dir(self) -> Path:
         return self.data_dir / "bm25"
 
-    def with_(self, **changes: Any) -> "Settings":
+    def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
 

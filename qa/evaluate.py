@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 
@@ -269,7 +270,7 @@ def _chart(results: dict[str, Any], path: Path) -> None:
     metrics_shown = ["answer_accuracy", "refusal_recall", "citation_precision", "citation_recall", "hit_at_5"]
     settings = list(results)
     fig, axes = plt.subplots(1, len(settings), figsize=(6 * len(settings), 4), squeeze=False)
-    for ax, setting in zip(axes[0], settings):
+    for ax, setting in zip(axes[0], settings, strict=True):
         cats = [c for c in results[setting] if c != "overall"] + ["overall"]
         width = 0.8 / len(metrics_shown)
         for i, m in enumerate(metrics_shown):
@@ -284,7 +285,8 @@ def _chart(results: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
-def run(settings: Settings, settings_names: Sequence[str], out_dir: Path, progress: bool = False) -> tuple[dict, list[str]]:
+def run(settings: Settings, settings_names: Sequence[str], out_dir: Path,
+        progress: bool = False) -> tuple[dict, list[str]]:
     results: dict[str, Any] = {}
     details: dict[str, list[dict]] = {}
     for name in settings_names:

@@ -47,7 +47,7 @@ class Quantity:
     percent: bool
     text: str
 
-    def matches(self, other: "Quantity") -> bool:
+    def matches(self, other: Quantity) -> bool:
         if abs(self.value - other.value) > 1e-9 * max(abs(self.value), 1.0):
             return False
         if self.percent != other.percent:

@@ -10,7 +10,7 @@ part replaced. Anything else is asked together with the previous question, which
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 _ORDINALS = r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|next|previous"
 _PERSON_PRONOUNS = {"he": "", "him": "", "she": "", "her": "", "his": "'s"}

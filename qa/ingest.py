@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 from .articles import SUFFIXES, LoadError, load_bytes
 from .catalog import FileRecord

@@ -14,8 +14,9 @@ import os
 import queue
 import secrets
 import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Protocol, Sequence
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 from .config import Settings

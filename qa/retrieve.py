@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Literal, Sequence
+from typing import Literal
 
 from .records import Hit, Passage
 from .store import Store

@@ -4,7 +4,8 @@ LlamaIndex's default QA prompt), and the same LLM. No verification, no refusal l
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .llm import LLM
 from .store import Store

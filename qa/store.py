@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 from .bm25 import Bm25Index
 from .catalog import Catalog

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
@@ -78,7 +79,7 @@ class VectorStore:
             return []
         res = self.collection.query(query_embeddings=[vector], n_results=k, where=where or None,
                                     include=["distances"])
-        return [(pid, 1.0 - float(d)) for pid, d in zip(res["ids"][0], res["distances"][0])]
+        return [(pid, 1.0 - float(d)) for pid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
 
 def chroma_where(sources: Sequence[str] | None, after: float | None, before: float | None) -> dict | None:

@@ -11,8 +11,9 @@ import html
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import gradio as gr
 
@@ -62,7 +63,8 @@ def answer_markdown(answer: Answer) -> str:
     """The answer as chat Markdown: article text escaped, each [n] a link to its source card."""
     text = html.escape(answer.text, quote=False)
     text = re.sub(r"([\\`*_{}\[\]()#+!|~>-])", r"\\\1", text)  # article text is never markup
-    text = re.sub(r"\\\[(\d+)\\\]", lambda m: f'<a class="qa-cite" href="#qa-src-{m.group(1)}">[{m.group(1)}]</a>', text)
+    text = re.sub(r"\\\[(\d+)\\\]", lambda m: f'<a class="qa-cite" href="#qa-src-{m.group(1)}">[{m.group(1)}]</a>',
+                  text)
     if answer.error:
         text = f"⚠️ {html.escape(answer.error, quote=False)}\n\n{text}"
     return text
@@ -189,7 +191,9 @@ class WebApp:
             report = self.pipeline.ingestor.ingest(saved)
             failed = {r["path"]: r["error"] for r in report.failed}
             for dest in saved:
-                status = failed.get(str(dest)) and f"failed: {failed[str(dest)]}" or report.files.get(str(dest), "unchanged")
+                status = report.files.get(str(dest), "unchanged")
+                if str(dest) in failed:
+                    status = f"failed: {failed[str(dest)]}"
                 rows.append(f"| {html.escape(dest.name)} | {html.escape(status)} |")
                 if str(dest) in failed:
                     dest.unlink(missing_ok=True)

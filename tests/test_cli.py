@@ -46,7 +46,8 @@ def test_failed_files_are_listed_and_exit_code(tmp_path):
 def test_ask_json_batch_from_stdin(tmp_path, corpus):
     data = tmp_path / "data"
     run(["ingest", str(corpus)], data)
-    out = run(["ask", "--json", "-"], data, stdin="How much has PURL delivered so far?\n\nWhat is the capital of France?\n")
+    questions = "How much has PURL delivered so far?\n\nWhat is the capital of France?\n"
+    out = run(["ask", "--json", "-"], data, stdin=questions)
     assert out.returncode == 0, out.stderr
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(lines) == 2
