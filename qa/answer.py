@@ -1,17 +1,19 @@
-"""Grounded answers: retrieve, pick evidence sentences, generate with citations, then verify.
+"""Grounded answers: retrieve, pick evidence sentences, generate, then check and cite.
 
-The model sees numbered evidence sentences and must cite them as [n]. Before anyone sees the
-answer, each of its sentences is checked: every [n] must be a given source, and every number,
-amount, date and name in the sentence must occur in a source it cites (re-cited when another given
-source has it, dropped otherwise). When nothing verifiable remains, the answer is extractive: the
-best-supported sentence quoted with its citation. When retrieval finds nothing relevant, or the
-question names something the articles never mention, the answer is a plain refusal.
+The model sees the evidence sentences (fenced as data) and answers with a short phrase. Before
+anyone sees the answer, each of its sentences is checked: every number, amount, date and name in it
+must occur in the evidence sentence that is cited for it (one that shares most of its words, or
+that one and a second), else the sentence is dropped. When nothing verifiable remains, the answer
+is extractive: the best sentence that holds the kind of fact asked for, quoted with its citation.
+When retrieval finds nothing relevant, or no article mentions all the names and figures the
+question names, the answer is a plain refusal with the closest passages.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -49,17 +51,13 @@ should will shall may might must say said says tell told according article artic
 
 @dataclass
 class Evidence:
-    """A sentence of a retrieved passage, numbered for the prompt."""
+    """A sentence of a retrieved passage that may support an answer."""
 
     hit: Hit
     start: int  # offsets in the article
     end: int
     text: str
     score: float  # relevance to the question
-
-    @property
-    def article_id(self) -> str:
-        return self.hit.article.id
 
 
 def _stem(word: str) -> str:
@@ -101,12 +99,14 @@ class Answerer:
         self.retriever = retriever
         self._llm_factory = llm_factory
         self._llm: LLM | None = None
+        self._llm_lock = threading.Lock()
 
     @property
     def llm(self) -> LLM:
-        if self._llm is None:
-            self._llm = self._llm_factory()
-        return self._llm
+        with self._llm_lock:  # two first questions at once must not load two models
+            if self._llm is None:
+                self._llm = self._llm_factory()
+            return self._llm
 
     def warm_up(self) -> None:
         """Load the embedding model and the LLM now (start-up), not at the first question."""
@@ -155,7 +155,7 @@ class Answerer:
 
         def finish(answer: Answer) -> Answer:
             answer.standalone_question = standalone
-            answer.hits = hits
+            answer.hits = answer.hits or hits
             answer.error = answer.error or error
             timings["total"] = _ms(t0)
             timings.setdefault("generate", 0.0)
@@ -181,7 +181,8 @@ class Answerer:
         if error and not draft:
             answer = self.extractive(question, evidence, mode="retrieval-only")
             answer.error = error
-            answer.text = f"The language model is unavailable ({error}). The best passages say: {answer.text}"
+            lead = f"The language model is unavailable ({error})."
+            answer.text = f"{lead} {answer.text}" if answer.refused else f"{lead} The best passages say: {answer.text}"
             yield finish(answer)
             return
         yield finish(self.verify(question, draft, evidence))
@@ -207,7 +208,7 @@ class Answerer:
         return ruled
 
     def select_evidence(self, question: str, hits: Sequence[Hit], n: int = 4) -> list[Evidence]:
-        """The sentences of the retrieved passages most relevant to the question, in article order."""
+        """The ``n`` sentences of the retrieved passages most relevant to the question, best first."""
         sentences: list[Evidence] = []
         for hit in hits:
             p = hit.passage
@@ -218,7 +219,7 @@ class Answerer:
                 sentences.append(Evidence(hit, a, b, text, 0.0))
         if not sentences:
             return []
-        sims = self.retriever.similarity(question, [_as_passage(e) for e in sentences])
+        sims = self.retriever.similarity(question, [e.text for e in sentences])
         qwords = content_words(question)
         kind = answer_type(question)
         for e, sim in zip(sentences, sims, strict=True):
@@ -442,12 +443,6 @@ _UNKNOWN = re.compile(r"\b(do(es)?n['’]?t (say|mention|provide|specify|contain
 
 def _says_unknown(text: str) -> bool:
     return bool(_UNKNOWN.search(text)) and not CITE.search(text)
-
-
-def _as_passage(e: Evidence):  # noqa: ANN202
-    from .records import Passage
-
-    return Passage(id="", article_id=e.article_id, index=0, start=e.start, end=e.end, text=e.text)
 
 
 def _ms(since: float) -> float:

@@ -89,8 +89,7 @@ class Retriever:
                 return p
         return None
 
-    def similarity(self, query: str, passages: Sequence[Passage]) -> list[float]:
-        """Cosine similarity of ``query`` to each passage (for relevance checks on hits that only
-        BM25 found)."""
-        vecs = self.store.embedder.embed([query] + [p.text for p in passages])
+    def similarity(self, query: str, texts: Sequence[str]) -> list[float]:
+        """Cosine similarity of ``query`` to each text (sentences of the hits, for evidence)."""
+        vecs = self.store.embedder.embed([query, *texts])
         return [float(vecs[0] @ v) for v in vecs[1:]]
