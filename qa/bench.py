@@ -143,14 +143,18 @@ def bench_retrieval(store: Store, queries: list[str]) -> dict[str, Any]:
     return out
 
 
-def start_chroma_server(path: Path) -> tuple[subprocess.Popen, str]:
+def _free_port() -> int:
     import socket
-
-    import chromadb
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+        return s.getsockname()[1]
+
+
+def start_chroma_server(path: Path) -> tuple[subprocess.Popen, str]:
+    import chromadb
+
+    port = _free_port()
     exe = Path(sys.executable).with_name("chroma")
     proc = subprocess.Popen([str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -229,11 +233,7 @@ def bench_cold_start(settings: Settings) -> dict[str, Any]:
     subprocess.run([str(qa), "ask", "--json", "How much has PURL delivered so far?"], env=env, check=True,
                    capture_output=True)
     first_answer = time.perf_counter() - t
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = _free_port()
     root = Path(__file__).resolve().parents[1]
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(root / "app.py")], env={**env, "QA_WEB_PORT": str(port)},

@@ -9,7 +9,6 @@ the command fail when a metric falls below what has been measured.
 from __future__ import annotations
 
 import json
-import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -300,6 +299,3 @@ def run(settings: Settings, settings_names: Sequence[str], out_dir: Path,
     thresholds = yaml.safe_load((EVALS / "thresholds.yaml").read_text()) if (EVALS / "thresholds.yaml").exists() else {}
     return results, check_thresholds(results, thresholds or {})
 
-
-def median(xs: Sequence[float]) -> float:
-    return statistics.median(xs)

@@ -80,14 +80,12 @@ class Retriever:
         return hits
 
     def _passage(self, pid: str) -> Passage | None:
+        """The catalog's passage for a vector id ("<article id>:<index>"); None when the catalog
+        no longer has it."""
         article_id, _, index = pid.rpartition(":")
-        article = self.store.article(article_id)
-        if article is None:
-            return None
-        for p in self.store.passages_of(article_id):
-            if p.id == pid:
-                return p
-        return None
+        passages = self.store.passages_of(article_id)
+        i = int(index) if index.isdigit() else -1
+        return passages[i] if 0 <= i < len(passages) and passages[i].id == pid else None
 
     def similarity(self, query: str, texts: Sequence[str]) -> list[float]:
         """Cosine similarity of ``query`` to each text (sentences of the hits, for evidence)."""
