@@ -362,7 +362,8 @@ def answer_type(question: str) -> str | None:
         return "quantity"
     if re.search(r"^\s*when\b|\bwhat (year|date|day|month|time)\b|\bwhen (was|did|were|is|will)\b", q):
         return "time"
-    if re.search(r"^\s*(who|whom|where)\b|\b(with|by|to|for|from) whom\b|\b(which|what) (country|countries|nation|newspaper|capital|capitals|"
+    if re.search(r"^\s*(who|whom|where)\b|\b(with|by|to|for|from) whom\b|"
+                 r"\b(which|what) (country|countries|nation|newspaper|capital|capitals|"
                  r"city|cities|company|team|person|people|organi[sz]ation|outlet|state)\b", q):
         return "name"
     return None
