@@ -77,10 +77,6 @@ class Catalog:
         keys = ("id", "title", "source", "published", "url", "path", "passages")
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
-    def passage_index(self) -> Iterator[tuple[str, str, int, int]]:
-        """(passage id, article id, start, end) for every passage, in a stable order."""
-        yield from self._db.execute('SELECT id, article_id, start, "end" FROM passages ORDER BY rowid')
-
     def iter_passages(self, batch: int = 500) -> Iterator[Passage]:
         """Every passage with its text, in a stable order (sliced from the article texts)."""
         cur = self._db.execute('SELECT p.id, p.article_id, p.idx, p.start, p.end, a.text FROM passages p '

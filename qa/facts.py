@@ -21,8 +21,7 @@ _CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "usd": "USD", "$": "USD", 
                    "euro": "EUR", "euros": "EUR", "eur": "EUR", "€": "EUR", "pound": "GBP",
                    "pounds": "GBP", "gbp": "GBP", "£": "GBP", "hryvnia": "UAH", "hryvnias": "UAH",
                    "uah": "UAH", "rubles": "RUB", "roubles": "RUB", "yen": "JPY", "¥": "JPY"}
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
-             "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 _NUMWORD = "|".join(sorted(list(_UNITS) + list(_TENS), key=len, reverse=True))
 _SCALEWORD = r"hundred|thousand|million|billion|trillion|dozen|mln|bln|bn|tn|mn|k|m|b"
@@ -103,10 +102,6 @@ def quantities(text: str) -> list[Quantity]:
             continue
         out.append(Quantity(value, currency, bool(m.group("pct")), m.group(0).strip()))
     return out
-
-
-def ordinals(text: str) -> set[int]:
-    return {_ORDINALS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _ORDINALS}
 
 
 # Words that start sentences or are capitalised for reasons other than being names.

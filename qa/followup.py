@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-_ORDINALS = r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|next|previous"
+from .facts import ORDINAL_WORDS
+
+_ORDINALS = "|".join((*ORDINAL_WORDS, "last", "next", "previous"))
 _PERSON_PRONOUNS = {"he": "", "him": "", "she": "", "her": "", "his": "'s"}
 _ELLIPSIS = re.compile(r"^\s*(and|what about|how about|and what about|what of)\b[\s,]*", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(he|him|she|her|his|it|its|they|them|their|this|that|these|those|one|ones)\b", re.IGNORECASE)

@@ -75,9 +75,7 @@ def _highlighted(c: Citation) -> str:
     text = c.passage_text or c.quote
     a, b = c.start - c.passage_start, c.end - c.passage_start
     if not (0 <= a <= b <= len(text)) or text[a:b] != c.quote:
-        a, b = 0, 0
-        text = c.quote
-        return f"<mark>{html.escape(text)}</mark>"
+        return f"<mark>{html.escape(c.quote)}</mark>"
     return f"{html.escape(text[:a])}<mark>{html.escape(text[a:b])}</mark>{html.escape(text[b:])}"
 
 
