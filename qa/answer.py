@@ -23,7 +23,7 @@ from .chunking import sentence_spans
 from .config import Settings
 from .facts import CITE, ORDINAL_WORDS, names, normalise_words, quantities, unsupported_facts
 from .llm import LLM, LLMUnavailable, Message, complete
-from .records import Answer, Citation, Hit
+from .records import Answer, Citation, Hit, Progress
 from .retrieve import Filters, Retriever
 
 log = logging.getLogger(__name__)
@@ -124,9 +124,9 @@ class Answerer:
         return answer
 
     def stream(self, question: str, history: Sequence[tuple[str, str]] = (),
-               filters: Filters | None = None) -> Iterator[str | Answer]:
-        """Yield the model's text as it is generated, then the verified :class:`Answer` (whose
-        text may differ from what was streamed: unsupported sentences are removed)."""
+               filters: Filters | None = None) -> Iterator[str | Progress | Answer]:
+        """Yield :class:`Progress` notes, the model's text as it is generated, then the verified
+        :class:`Answer` (whose text may differ from what was streamed: unsupported sentences are removed)."""
         t0 = time.perf_counter()
         question = question.strip()
         if not question:
@@ -143,6 +143,8 @@ class Answerer:
         if history:
             timings["condense"] = _ms(t0)
         t1 = time.perf_counter()
+        n_articles = self.retriever.article_count()
+        yield Progress("searching", f"searching {n_articles:,} article{'s' if n_articles != 1 else ''}…")
         found = self.retriever.search(standalone, k=10, filters=filters)
         # Only articles that mention every name, figure and ordinal of the question can answer it:
         # "How much did Poland give to PURL?" is not answered from an article about Poland alone.
@@ -164,6 +166,7 @@ class Answerer:
         if reason:
             yield finish(self.refusal(question, reason, hits or found[:6]))
             return
+        yield Progress("reading", f"reading {len(evidence)} passage{'s' if len(evidence) != 1 else ''}…")
         t2 = time.perf_counter()
         draft = ""
         try:

@@ -93,6 +93,9 @@ class Catalog:
                                 (article_id,)).fetchall()
         return [Passage(pid, article_id, idx, a, b, art.text[a:b]) for pid, idx, a, b in rows]
 
+    def article_count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
     def passage_count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
 

@@ -88,6 +88,7 @@ def _print_answer(answer) -> None:  # noqa: ANN001
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from .pipeline import build
+    from .records import Answer
 
     pipeline = build()
     filters = _filters(args)
@@ -107,7 +108,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             streamed += item
             if sys.stdout.isatty():
                 print(item, end="", flush=True)
-        else:
+        elif isinstance(item, Answer):
             answer = item
     if sys.stdout.isatty() and streamed:
         print("\r\033[J" if answer.text != streamed else "", end="")

@@ -85,6 +85,15 @@ class Citation:
         return {k: getattr(self, k) for k in keys}
 
 
+@dataclass(frozen=True)
+class Progress:
+    """What the answerer is doing, yielded by ``Answerer.stream`` before the answer's text:
+    ``stage`` is "searching" or "reading"; ``detail`` says it in words ("searching 1,501 articles…")."""
+
+    stage: str
+    detail: str
+
+
 @dataclass
 class Answer:
     question: str

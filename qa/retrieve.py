@@ -87,6 +87,10 @@ class Retriever:
         i = int(index) if index.isdigit() else -1
         return passages[i] if 0 <= i < len(passages) and passages[i].id == pid else None
 
+    def article_count(self) -> int:
+        """How many articles a search looks through."""
+        return self.store.catalog.article_count()
+
     def similarity(self, query: str, texts: Sequence[str]) -> list[float]:
         """Cosine similarity of ``query`` to each text (sentences of the hits, for evidence)."""
         vecs = self.store.embedder.embed([query, *texts])

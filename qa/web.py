@@ -147,7 +147,7 @@ class WebApp:
                 streamed += item
                 chat[-1] = {"role": "assistant", "content": html.escape(streamed) + " …"}
                 yield chat, gr.update(), history, ""
-            else:
+            elif isinstance(item, Answer):
                 chat[-1] = {"role": "assistant", "content": answer_markdown(item)}
                 history.append([message, item.text])
                 yield chat, sources_html(item), history[-self.pipeline.settings.history_turns:], ""
