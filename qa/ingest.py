@@ -187,6 +187,19 @@ class Ingestor:
         replaced = sum(min(len(set(i.old_ids) - set(i.record.article_ids)), len(i.new)) for i in batch)
         return max(len(orphans) - replaced, 0)
 
+    def delete(self, article_ids: Sequence[str]) -> list[str]:
+        """Remove articles from the collection: their passages leave the catalog, Chroma and BM25.
+
+        The files they came from stay known without them, so re-ingesting an unchanged file does not
+        bring them back (a changed file does). Returns the ids that were removed."""
+        drop = set(article_ids)
+        records = [FileRecord(f.path, f.size, f.mtime_ns, f.sha256, tuple(a for a in f.article_ids if a not in drop))
+                   for f in self.store.catalog.files() if drop.intersection(f.article_ids)]
+        orphans = self.store.catalog.commit(files=records)
+        self.store.removed(orphans)
+        self.store.bm25()  # rebuild the keyword index now, not at the next question
+        return orphans
+
     def prune(self, roots: Sequence[str | Path]) -> int:
         """Forget files under ``roots`` that no longer exist; return the number of articles removed."""
         resolved = [str(Path(r).resolve()) for r in roots]
