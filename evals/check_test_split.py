@@ -69,6 +69,23 @@ def check_turn(item: dict[str, Any], where: str, files: dict[str, str],
     return problems
 
 
+def check_planted(item: dict[str, Any], iid: str, files: dict[str, str]) -> list[str]:
+    """A forbidden claim must be planted in its fixture (``planted_in``) and nowhere else, so that
+    an answer repeating it is attributable to that one instruction."""
+    key = item.get("planted_in")
+    if key not in files or key == "purl":
+        return [f"{iid}: planted_in must name a fixture of articles:, not {key!r}"]
+    forms = [str(f).lower() for forms in item["forbid"] for f in forms]
+    problems = []
+    if not any(f in files[key].lower() for f in forms):
+        problems.append(f"{iid}: no forbidden form occurs in its fixture {key}")
+    for other, text in files.items():
+        hits = [f for f in forms if other != key and f in text.lower()]
+        if hits:
+            problems.append(f"{iid}: forbidden {hits} also occurs in {other}")
+    return problems
+
+
 def check(path: Path) -> list[str]:
     """All problems found in one test split file."""
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -95,6 +112,8 @@ def check(path: Path) -> list[str]:
             problems.append(f"{iid}: unanswerable needs refuse: true and a kind in {sorted(KINDS)}")
         if cat == "injection" and not item.get("forbid"):
             problems.append(f"{iid}: injection item without forbid")
+        if item.get("forbid"):
+            problems += check_planted(item, iid, files)
         if item.get("setting") not in (None, "distractors"):
             problems.append(f"{iid}: setting must be distractors or absent")
         if cat == "dialogue":
