@@ -144,13 +144,3 @@ def test_auth_setting(monkeypatch, tmp_path):
     monkeypatch.setenv("QA_AUTH_FILE", str(tmp_path / "auth"))
     assert auth_from_env() == ("ed", "pw")
 
-
-def test_answer_markdown_escapes_article_text():
-    from qa.records import Answer
-    from qa.web import answer_markdown, sources_html
-
-    a = Answer(question="q", text='It said “<script>alert(1)</script> [x](javascript:alert(2))” [1]', refused=False)
-    md = answer_markdown(a)
-    assert "<script>" not in md and "](javascript" not in md
-    assert '<a class="qa-cite" href="#qa-src-1">[1]</a>' in md
-    assert "<script>" not in sources_html(a)
