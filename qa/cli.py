@@ -1,4 +1,4 @@
-"""The command line: ``qa ingest``, ``qa search``, ``qa ask``, ``qa eval``, ``qa bench``.
+"""The command line: ``qa ingest``, ``qa search``, ``qa ask``, ``qa eval``, ``qa bench``, ``qa serve``, ``qa mcp``.
 
 Output with ``--json`` is a stable contract read by other tools (see DEVELOPERS.md)."""
 
@@ -63,30 +63,55 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _answer_json(answer) -> dict:  # noqa: ANN001
+def answer_json(answer) -> dict:  # noqa: ANN001
+    """The ``qa ask --json`` object (also what ``qa serve`` returns to ``qa ask``)."""
     out = answer.to_json()
     if answer.refused and answer.hits:
         out["closest"] = [h.to_json() for h in answer.hits[:3]]
     return out
 
 
-def _print_answer(answer) -> None:  # noqa: ANN001
-    print(answer.text)
-    if answer.citations:
+def _print_answer(out: dict) -> None:
+    """Print an answer from its ``qa ask --json`` object, so that both paths print alike."""
+    print(out["answer"])
+    if out["citations"]:
         print()
-    for c in answer.citations:
-        date = (c.published or "undated")[:10]
-        print(f"[{c.n}] {c.title} | {c.source or 'unknown outlet'} | {date}" + (f" | {c.url}" if c.url else ""))
-        print(textwrap.indent(textwrap.fill(f"“{c.quote}” (chars {c.start}-{c.end})", 100), "    "))
-    if answer.refused and answer.hits:
+    for c in out["citations"]:
+        date = (c["published"] or "undated")[:10]
+        print(f"[{c['n']}] {c['title']} | {c['source'] or 'unknown outlet'} | {date}"
+              + (f" | {c['url']}" if c["url"] else ""))
+        print(textwrap.indent(textwrap.fill(f"“{c['quote']}” (chars {c['start']}-{c['end']})", 100), "    "))
+    if out.get("closest"):
         print("\nClosest passages:")
-        for h in answer.hits[:3]:
-            date = (h.article.published or "undated")[:10]
-            print(f"- {h.article.title} | {h.article.source or 'unknown outlet'} | {date}")
-            print(textwrap.indent(textwrap.fill(h.passage.text, 100), "    "))
+        for h in out["closest"]:
+            date = (h["published"] or "undated")[:10]
+            print(f"- {h['title']} | {h['source'] or 'unknown outlet'} | {date}")
+            print(textwrap.indent(textwrap.fill(h["text"], 100), "    "))
+    if out.get("error"):
+        print(f"qa: {out['error']}", file=sys.stderr)
+
+
+def _ask_server(args: argparse.Namespace) -> bool:
+    """Answer one question through a running ``qa serve`` that serves the same data (see
+    ``qa.client``); False when there is none. A batch (``-``) loads the models once in-process."""
+    from . import client
+
+    url = None if args.no_server else client.find_server(load_settings())
+    if url is None:
+        return False
+    filters = {"sources": list(args.source or ()), "after": args.after, "before": args.before}
+    try:
+        out = client.ask(url, args.question, filters)
+    except client.ServerError as err:
+        print(f"qa: the server failed ({err}); answering in-process", file=sys.stderr)
+        return False
+    _print_json(out) if args.json else _print_answer(out)
+    return True
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    if args.question != "-" and _ask_server(args):
+        return 0
     from .pipeline import build
     from .records import Answer
 
@@ -96,10 +121,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         for line in sys.stdin:
             if line.strip():
                 answer = pipeline.answerer.ask(line.strip(), filters=filters)
-                _print_json(_answer_json(answer)) if args.json else (_print_answer(answer), print())
+                _print_json(answer_json(answer)) if args.json else (_print_answer(answer_json(answer)), print())
         return 0
     if args.json:
-        _print_json(_answer_json(pipeline.answerer.ask(args.question, filters=filters)))
+        _print_json(answer_json(pipeline.answerer.ask(args.question, filters=filters)))
         return 0
     answer = None
     streamed = ""
@@ -113,9 +138,25 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if sys.stdout.isatty() and streamed:
         print("\r\033[J" if answer.text != streamed else "", end="")
         print("\n--- verified answer ---" if answer.text != streamed else "\n")
-    _print_answer(answer)
-    if answer.error:
-        print(f"qa: {answer.error}", file=sys.stderr)
+    _print_answer(answer_json(answer))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from . import server
+    from .pipeline import build
+
+    settings = load_settings()
+    host, port = args.host or settings.web_host, args.port or settings.web_port
+    server.check_host(host)  # before loading anything
+    server.serve(build(settings), host, port)
+    return 0
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from . import mcp_server
+
+    mcp_server.main()
     return 0
 
 
@@ -190,7 +231,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", help="the question, or - to read one question per line from stdin")
     _add_filter_args(p)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--no-server", action="store_true", help="answer in-process even when `qa serve` runs")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("serve", help="serve the chat page and an OpenAI-compatible API on one port")
+    p.add_argument("--host", help="default QA_WEB_HOST (127.0.0.1); beyond loopback QA_API_KEY is required")
+    p.add_argument("--port", type=int, help="default QA_WEB_PORT (7860)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("mcp", help="an MCP server on stdio: search_articles, ask_articles, list_articles")
+    p.set_defaults(func=cmd_mcp)
 
     p = sub.add_parser("eval", help="run the evaluation suite (or a benchmark) and check thresholds")
     p.add_argument("--setting", choices=["corpus", "distractors", "all"], default="all")
@@ -213,16 +263,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    from .llm import LLMUnavailable
-    from .vectors import BackendUnavailable
-
     try:
         return int(args.func(args) or 0)
-    except (BackendUnavailable, LLMUnavailable) as err:
-        print(f"qa: {err}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as err:
+        # Imported here, not above: `qa ask` answered by a server must not import numpy and the stores.
+        from .llm import LLMUnavailable
+        from .vectors import BackendUnavailable
+
+        if not isinstance(err, (BackendUnavailable, LLMUnavailable)):
+            raise
+        print(f"qa: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ they are read from the environment at the point of use (see ``qa.llm``).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -51,6 +52,8 @@ class Settings:
     support_gap: float = 0.1
     web_host: str = "127.0.0.1"  # the page listens on loopback unless told otherwise
     web_port: int = 7860
+    # A running `qa serve` that `qa ask` should use; None: the default local one at web_port.
+    server_url: str | None = None
     history_turns: int = 3  # follow-up questions see at most this many earlier turns
     # How follow-ups become standalone questions: "rules" (no model call; the embedded 0.5B model
     # cannot rewrite reliably) or "llm" (rules first, then the model; for strong remote models).
@@ -108,3 +111,24 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
         values["condense"] = "llm"
     values.update(overrides)
     return replace(defaults, **values)
+
+
+# Where a server listens, not what it answers from: these do not change an answer.
+_PLACE_FIELDS = {"web_host", "web_port", "server_url"}
+
+
+def settings_id(settings: Settings) -> str:
+    """A short hash of everything an answer depends on (the resolved data directory, the stores and
+    models, the thresholds). ``qa ask`` uses a running ``qa serve`` only when both ids match."""
+    parts = []
+    for f in fields(Settings):
+        if f.name in _PLACE_FIELDS:
+            continue
+        value = getattr(settings, f.name)
+        parts.append(f"{f.name}={value.expanduser().resolve() if isinstance(value, Path) else value}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def api_key() -> str | None:
+    """The bearer key of ``qa serve`` (``QA_API_KEY``), read from the environment only, never a file."""
+    return os.environ.get("QA_API_KEY") or None

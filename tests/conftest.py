@@ -61,3 +61,13 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def readme_examples(lang: str) -> list[str]:
+    """The ``lang`` code blocks of README's "Use it from other tools", as written there."""
+    import re
+
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## Use it from other tools"):]
+    section = section[:section.index("\n## ", 3)]
+    return [code for kind, code in re.findall(r"```(\w+)\n(.*?)```", section, re.S) if kind == lang]

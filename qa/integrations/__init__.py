@@ -1,0 +1,1 @@
+"""The bot as components of other frameworks: ``qa.integrations.llama_index``."""
