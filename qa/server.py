@@ -129,8 +129,10 @@ def create_app(pipeline: Pipeline, key: str | None = None) -> FastAPI:
     """The API routes (no page). ``key``: the bearer key that ``/v1`` requires; None: none."""
     app = FastAPI(title="qa", docs_url=None, redoc_url=None, openapi_url=None)
     answerer = pipeline.answerer
-    # One answer at a time: the embedded model has one slot and the page (Gradio's queue) shares it;
-    # a second client waits about a second instead of both slowing down.
+    # One API answer at a time: the embedded engine would queue two requests itself (checked: two
+    # threads at once each get their own right answer), but on 2 cores two answers at once take as
+    # long as one after the other, and this way the first client is not slowed by the second.
+    # The page serialises its own answers; a page answer and an API answer can overlap safely.
     lock = threading.Lock()
 
     @app.exception_handler(RequestValidationError)
