@@ -19,6 +19,7 @@ from .conftest import SEED, free_port, readme_examples
 
 pytestmark = pytest.mark.slow
 KEY = "test-key-7f3a"
+PAGE_LOGIN = "reader:page-pass"
 QA = str(Path(sys.executable).with_name("qa"))
 PURL = "How much has PURL delivered so far?"
 AMOUNT = re.compile(r"1\.5 billion|one and a half billion|1\.5bn")
@@ -43,7 +44,8 @@ def server(data_dir):
     port = free_port()
     log_path = data_dir.parent / "serve.log"
     with log_path.open("w") as log:
-        proc = subprocess.Popen([QA, "serve", "--port", str(port)], env=_env(data_dir, QA_API_KEY=KEY),
+        proc = subprocess.Popen([QA, "serve", "--port", str(port)],
+                                env=_env(data_dir, QA_API_KEY=KEY, QA_AUTH=PAGE_LOGIN),
                                 stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 180
@@ -172,9 +174,15 @@ def test_readme_openai_example(server):
     assert "one and a half billion dollars" in out.stdout and "'quote'" in out.stdout
 
 
-def test_page_is_served_on_the_same_port(server):
+def test_page_is_served_on_the_same_port_with_its_own_login(server):
     resp = httpx.get(f"{server}/", timeout=30)
     assert resp.status_code == 200 and "<html" in resp.text.lower()
+    assert httpx.get(f"{server}/config", timeout=30).status_code == 401  # the page wants QA_AUTH's login
+    with httpx.Client(base_url=server, timeout=30) as page:
+        user, password = PAGE_LOGIN.split(":")
+        assert page.post("/login", data={"username": "wrong", "password": password}).status_code == 400
+        assert page.post("/login", data={"username": user, "password": password}).json() == {"success": True}
+        assert page.get("/config").status_code == 200
 
 
 def _qa_ask(env: dict[str, str]) -> tuple[dict, str, float]:
