@@ -17,7 +17,7 @@ Usage::
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.base_query_engine import BaseQueryEngine
 from llama_index.core.base.response.schema import Response
@@ -26,12 +26,14 @@ from llama_index.core.llms import ChatMessage
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from ..answer import Answerer
 from ..config import Settings
 from ..llm import LLMUnavailable, Message
 from ..pipeline import build
 from ..records import Answer, Citation, Hit
 from ..retrieve import Filters, Retriever
+
+if TYPE_CHECKING:  # the answer stage is reached through the pipeline, not by its module path
+    from ..answer import Answerer
 
 # llama-index LLMs take their token limit at construction, not per call; the stream is cut after
 # about this many characters per token asked for, so a runaway model cannot stall an answer.
