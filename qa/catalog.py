@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS files (
 -- articles whose vectors must still be deleted from the vector store
 CREATE TABLE IF NOT EXISTS pending_delete (article_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+-- which articles each generation added (1) or removed (0): the keyword index catches up from it
+CREATE TABLE IF NOT EXISTS changes (generation INTEGER NOT NULL, article_id TEXT NOT NULL, added INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS changes_generation ON changes(generation);
 """
 
 
@@ -48,6 +51,9 @@ class Catalog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        # A catalog made before the change log existed has no history before its current generation.
+        self._db.execute("INSERT OR IGNORE INTO meta SELECT 'changes_since', COALESCE("
+                         "(SELECT value FROM meta WHERE key='generation'), '0')")
         self._lock = threading.RLock()
 
     def close(self) -> None:
@@ -59,6 +65,16 @@ class Catalog:
         """Incremented by every change to the set of passages (the BM25 index follows it)."""
         row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
+
+    def changes_since(self, generation: int) -> dict[str, bool] | None:
+        """Articles added (True) or removed (False) after ``generation``, each by its last change;
+        None when the log does not reach back that far."""
+        row = self._db.execute("SELECT value FROM meta WHERE key='changes_since'").fetchone()
+        if row is None or generation < int(row[0]):
+            return None
+        rows = self._db.execute("SELECT article_id, added FROM changes WHERE generation>? "
+                                "ORDER BY generation, rowid", (generation,))
+        return {aid: bool(added) for aid, added in rows}
 
     def article(self, article_id: str) -> Article | None:
         row = self._db.execute("SELECT id, title, text, source, published, url, path FROM articles "
@@ -121,10 +137,13 @@ class Catalog:
             db.execute("BEGIN IMMEDIATE")
             try:
                 changed = False
+                log: list[tuple[str, int]] = []
                 for art, passages in articles:
-                    db.execute("INSERT OR IGNORE INTO articles (id, title, source, published, url, path, text) "
-                               "VALUES (?,?,?,?,?,?,?)",
-                               (art.id, art.title, art.source, art.published, art.url, art.path, art.text))
+                    cur = db.execute("INSERT OR IGNORE INTO articles (id, title, source, published, url, path, text) "
+                                     "VALUES (?,?,?,?,?,?,?)",
+                                     (art.id, art.title, art.source, art.published, art.url, art.path, art.text))
+                    if cur.rowcount:
+                        log.append((art.id, 1))
                     db.executemany('INSERT OR IGNORE INTO passages (id, article_id, idx, start, "end") '
                                    "VALUES (?,?,?,?,?)",
                                    [(p.id, p.article_id, p.index, p.start, p.end) for p in passages])
@@ -149,10 +168,13 @@ class Catalog:
                     db.execute("DELETE FROM passages WHERE article_id=?", (aid,))
                     db.execute("DELETE FROM articles WHERE id=?", (aid,))
                     db.execute("INSERT OR IGNORE INTO pending_delete VALUES (?)", (aid,))
+                    log.append((aid, 0))
                     changed = True
                 if changed:
                     db.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
                                "DO UPDATE SET value=CAST(value AS INTEGER)+1")
+                    db.executemany("INSERT INTO changes SELECT CAST(value AS INTEGER), ?, ? FROM meta "
+                                   "WHERE key='generation'", log)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")

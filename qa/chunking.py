@@ -52,9 +52,11 @@ def _add_span(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:
         spans.append((a, b))
 
 
-def chunk(article: Article, target_chars: int = 600) -> list[Passage]:
+def chunk(article: Article, target_chars: int) -> list[Passage]:
     """Group whole sentences into passages of about ``target_chars``; paragraphs are preferred
-    break points. A single sentence longer than the target is a passage of its own."""
+    break points. A single sentence longer than the target is a passage of its own. The target is
+    ``Settings.chunk_chars``; a passage longer than the embedder's window is still embedded whole
+    (see ``qa.onnx_embed``)."""
     text = article.text
     passages: list[Passage] = []
     group: list[tuple[int, int]] = []

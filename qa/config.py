@@ -34,6 +34,8 @@ class Settings:
     chroma_url: str | None = None  # e.g. http://127.0.0.1:8000 ; None: on-disk Chroma under data_dir
     embed_model: str | None = None  # any sentence-transformers name or path; None: shipped MiniLM
     embed_batch_size: int = 64
+    # "onnx" (int8 ONNX Runtime, the default), "onnx-fp32" or "torch" (sentence-transformers); see qa/embed.py
+    embed_backend: str = "onnx"
     chunk_chars: int = 400  # target passage size; sentences are never split
     max_file_mb: float = 25.0
     llm_backend: str = "embedded"  # "embedded" | "openai"

@@ -24,7 +24,8 @@ class Store:
         self.catalog = Catalog(settings.catalog_path)
         self.vectors = VectorStore(chroma_client(settings.chroma_dir, settings.chroma_url),
                                    settings.collection)
-        self.embedder = embedder or Embedder(settings.embed_model, settings.embed_batch_size)
+        self.embedder = embedder or Embedder(settings.embed_model, settings.embed_batch_size,
+                                              settings.embed_backend, settings.cache_dir)
         self._bm25: Bm25Index | None = None
         self._bm25_lock = threading.Lock()
         self._article = lru_cache(maxsize=4096)(self._load_article)
@@ -51,14 +52,20 @@ class Store:
             self.catalog.done_deleting(pending)
 
     def bm25(self) -> Bm25Index:
-        """The BM25 index for the catalog's current generation: loaded, or rebuilt when stale."""
+        """The BM25 index for the catalog's current generation: loaded, and brought up to date
+        from the catalog's change log (new segments, deletions) when it is behind."""
         generation = self.catalog.generation
         with self._bm25_lock:
             if self._bm25 is None or self._bm25.generation != generation:
-                index = Bm25Index.load(self.settings.bm25_dir)
-                if index is None or index.generation != generation:
+                index = self._bm25 or Bm25Index.load(self.settings.bm25_dir)
+                if index is None:
                     index = Bm25Index.build(self.catalog)
-                    index.save(self.settings.bm25_dir)
+                elif index.generation != generation:
+                    index = index.update(self.catalog)
+                else:
+                    self._bm25 = index
+                    return index
+                index.save(self.settings.bm25_dir)
                 self._bm25 = index
             return self._bm25
 

@@ -1,0 +1,73 @@
+"""The ONNX embedder against sentence-transformers on torch, with the real shipped model."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from qa.articles import make_article
+from qa.chunking import chunk
+from qa.embed import Embedder
+
+from .conftest import ROOT, SEED
+
+
+@pytest.fixture(scope="module")
+def passages() -> list[str]:
+    text = SEED.read_text(encoding="utf-8")
+    return [p.text for p in chunk(make_article("Seed", text), 400)]
+
+
+@pytest.fixture(scope="module")
+def torch_vectors(passages: list[str]) -> np.ndarray:
+    return Embedder(backend="torch").embed(passages)
+
+
+@pytest.mark.parametrize(("backend", "least", "mean"), [("onnx-fp32", 0.999, 0.9999), ("onnx", 0.98, 0.99)])
+def test_onnx_vectors_match_torch(backend, least, mean, passages, torch_vectors):
+    vecs = Embedder(backend=backend).embed(passages)
+    assert vecs.shape == torch_vectors.shape and vecs.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    cos = (vecs * torch_vectors).sum(axis=1)
+    assert cos.min() > least and cos.mean() > mean
+
+
+def test_every_word_of_a_long_text_is_embedded():
+    # Torch truncates at the model's 256 word pieces: a different tail leaves its vector unchanged.
+    head = " ".join(["The committee discussed security guarantees for Ukraine at length."] * 40)
+    texts = [head + " Bananas are yellow fruit grown in Ecuador.", head + " The river flooded the town."]
+    torch_vecs = Embedder(backend="torch").embed(texts)
+    assert float(torch_vecs[0] @ torch_vecs[1]) > 0.9999
+    onnx = Embedder(backend="onnx-fp32")
+    assert len(onnx.encoder.tokenizer.encode(texts[0]).ids) > 256
+    vecs = onnx.embed(texts)
+    assert float(vecs[0] @ vecs[1]) < 0.999
+    # A short text is one window: the same vector alone or in a batch with long ones.
+    assert np.allclose(onnx.embed(["A short one."])[0], onnx.embed([texts[0], "A short one."])[1], atol=1e-5)
+
+
+def test_a_damaged_export_is_made_again(tmp_path):
+    emb = Embedder(backend="onnx", cache_dir=tmp_path)
+    first = emb.embed_query("security guarantees")
+    path = emb.onnx_path()
+    path.write_bytes(path.read_bytes()[:1000])  # a torn write
+    again = Embedder(backend="onnx", cache_dir=tmp_path)
+    assert np.allclose(again.embed_query("security guarantees"), first, atol=1e-6)
+    assert path.stat().st_size > 1_000_000
+
+
+def test_query_path_imports_neither_torch_nor_sentence_transformers(tmp_path):
+    Embedder(backend="onnx").embed_query("warm the export cache")
+    code = ("import sys\nfrom qa.embed import Embedder\nv = Embedder().embed_query('PURL deliveries')\n"
+            "assert v.shape == (384,)\n"
+            "bad = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules]\n"
+            "assert not bad, bad\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_unknown_backend_is_refused():
+    with pytest.raises(ValueError, match="embed_backend"):
+        Embedder(backend="tensorflow")
