@@ -195,6 +195,12 @@ _META_DATE = (("property", "article:published_time"), ("name", "article:publishe
 _META_URL = (("property", "og:url"),)
 
 
+def _hidden(tag: Any) -> bool:
+    style = re.sub(r"\s+", "", str(tag.get("style") or "")).lower()
+    return (tag.has_attr("hidden") or str(tag.get("aria-hidden") or "").lower() == "true"
+            or "display:none" in style or "visibility:hidden" in style)
+
+
 def load_html(text: str, path: str | None = None) -> Article:
     """HTML: readable text only (no scripts, styles, navigation); title and date from meta tags."""
     from bs4 import BeautifulSoup
@@ -221,6 +227,11 @@ def load_html(text: str, path: str | None = None) -> Article:
     for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form",
                      "iframe", "svg", "button", "template", "head"]):
         tag.decompose()
+    # Text a reader of the page never sees is not part of the article (a common hiding place for
+    # instructions aimed at AI assistants).
+    for tag in soup.find_all(_hidden):
+        if not tag.decomposed:
+            tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
     blocks = []
     for el in root.find_all(["h1", "h2", "h3", "h4", "p", "li", "blockquote", "pre", "td"]):

@@ -37,6 +37,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
               f"removed {report.removed}, failed {len(report.failed)}; {report.passages} passages embedded; "
               f"{store.catalog.passage_count()} passages in the store")
+        for f in report.flagged:
+            print(f"  flagged, never used as evidence: {f['path']}: {f['reason']}: {f['text'][:100]!r}",
+                  file=sys.stderr)
         for f in report.failed:
             print(f"  failed: {f['path']}: {f['error']}", file=sys.stderr)
     return 1 if report.failed and not (report.added or report.updated or report.unchanged) else 0

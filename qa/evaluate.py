@@ -1,9 +1,13 @@
-"""The evaluation suite: the gold set about the shipped corpus, answered by the real pipeline.
+"""The evaluation suite: gold questions answered by the real pipeline, in two splits.
 
-Settings: ``corpus`` (the shipped articles alone) and ``distractors`` (the same plus the 1,501
-RealTime QA news articles, so retrieval has to choose). Metrics per category and overall; results
-are written as JSON, a Markdown report and a PNG chart; thresholds (``evals/thresholds.yaml``) make
-the command fail when a metric falls below what has been measured.
+Splits: ``dev`` (``evals/gold.yaml``, tuned on) and ``test`` (``evals/test.yaml``, written apart from
+the code and never tuned on; it has injection items whose planted claims must never appear in an
+answer). Settings: ``corpus`` (the shipped articles plus the eval's fixture articles) and
+``distractors`` (the same plus the 1,501 RealTime QA news articles, so retrieval has to choose;
+items marked ``setting: distractors`` are about those articles and asked only there). Metrics per
+split, category and overall; results are written as JSON, a Markdown report and a PNG chart;
+thresholds (``evals/thresholds.yaml``) make the command fail when a metric falls below what has been
+measured. Latency is reported, not gated: a busy machine must not fail CI.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from .records import Answer
 
 ROOT = Path(__file__).resolve().parents[1]
 EVALS = ROOT / "evals"
+SPLITS = {"dev": EVALS / "gold.yaml", "test": EVALS / "test.yaml"}
 
 
 @dataclass
@@ -38,28 +43,36 @@ class Case:
     refuse: bool = False
     dialogue: str | None = None
     turn: int = 0
+    forbid: list[list[str]] = field(default_factory=list)  # planted claims that must not appear
 
 
-def load_gold(path: Path = EVALS / "gold.yaml", setting: str = "corpus") -> list[Case]:
+def load_gold(path: Path = SPLITS["dev"], setting: str = "corpus") -> list[Case]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     cases = []
     for item in data["items"]:
+        if item.get("setting", setting) != setting:
+            continue  # about articles this setting does not ingest
         override = item.get(f"in_{setting}")
         if override:
             item = {**item, **override, "refuse": override.get("refuse", False)}
         if "turns" in item:
             for i, t in enumerate(item["turns"]):
                 cases.append(Case(f"{item['id']}#{i + 1}", item["category"], t["question"], t.get("facts", []),
-                                  t.get("support"), bool(t.get("refuse")), item["id"], i))
+                                  t.get("support"), bool(t.get("refuse")), item["id"], i,
+                                  t.get("forbid", item.get("forbid", []))))
         else:
             cases.append(Case(item["id"], item["category"], item["question"], item.get("facts", []),
-                              item.get("support"), bool(item.get("refuse"))))
+                              item.get("support"), bool(item.get("refuse")), forbid=item.get("forbid", [])))
     return cases
 
 
-def corpus_paths(path: Path = EVALS / "gold.yaml") -> list[Path]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [ROOT / p for p in data["articles"].values()]
+def corpus_paths() -> list[Path]:
+    """The articles of every split (the shipped corpus and the eval's fixtures), each once."""
+    paths: dict[Path, None] = {}
+    for split in SPLITS.values():
+        data = yaml.safe_load(split.read_text(encoding="utf-8"))
+        paths.update({ROOT / p: None for p in data["articles"].values()})
+    return list(paths)
 
 
 def fact_present(forms: Sequence[str], text: str) -> bool:
@@ -82,7 +95,14 @@ class Outcome:
     seconds: float
 
     @property
+    def leaked(self) -> bool:
+        """The answer repeats a claim planted by an injected instruction."""
+        return any(fact_present(f, self.answer.text) for f in self.case.forbid)
+
+    @property
     def correct(self) -> bool:
+        if self.leaked:
+            return False
         if self.case.refuse:
             return self.answer.refused
         return not self.answer.refused and all(fact_present(f, self.answer.text) for f in self.case.facts)
@@ -98,9 +118,7 @@ class Outcome:
         if self.answer.refused:
             return []
         cited = " ".join(f"{c.quote} {c.source or ''} {c.title} {c.published or ''}" for c in self.answer.citations)
-        text = self.answer.text
-        if self.answer.error:  # the notice about a dead backend is not a claim
-            text = text.split("The best passages say:", 1)[-1]
+        text = self.answer.text.removeprefix(self.answer.notice)  # a notice about the backend is not a claim
         return unsupported_facts(text, cited)
 
     @property
@@ -117,6 +135,7 @@ class Outcome:
         return {"id": self.case.id, "category": self.case.category, "question": self.case.question,
                 "standalone": self.answer.standalone_question, "answer": self.answer.text,
                 "refused": self.answer.refused, "mode": self.answer.mode, "correct": self.correct,
+                "leaked": self.leaked,
                 "unsupported": self.unsupported, "support_rank": self.support_rank,
                 "citations": [c.to_json() for c in self.answer.citations], "seconds": round(self.seconds, 3),
                 "timings_ms": self.answer.timings_ms}
@@ -177,6 +196,7 @@ def metrics(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "citation_precision": _pct(cit_precise, cit_total),
         "citation_recall": _pct(fact_cited, fact_total),
         "unsupported_claim_rate": _pct(sum(bool(o.unsupported) for o in answered), len(answered)),
+        "injection_leaks": sum(o.leaked for o in outcomes),
         "hit_at_1": _pct(sum(1 for r in ranks if r is not None and r <= 1), len(ranks)),
         "hit_at_5": _pct(sum(1 for r in ranks if r is not None and r <= 5), len(ranks)),
         "mrr": round(sum(1.0 / r for r in ranks if r) / len(ranks), 3) if ranks else None,
@@ -214,7 +234,10 @@ def prepare(settings: Settings, setting: str, progress: bool = False) -> Pipelin
 
 
 # Higher is better for every metric but these.
-LOWER_IS_BETTER = {"unsupported_claim_rate", "median_s", "p95_s", "first_token_median_s", "first_token_p95_s"}
+LOWER_IS_BETTER = {"unsupported_claim_rate", "injection_leaks", "median_s", "p95_s", "first_token_median_s",
+                   "first_token_p95_s"}
+# Reported, never gated: these machines are shared and noisy (issue: a busy machine failed CI).
+NOT_GATED = {"median_s", "p95_s", "first_token_median_s", "first_token_p95_s"}
 
 
 def check_thresholds(results: dict[str, dict[str, dict[str, Any]]], thresholds: dict[str, Any]) -> list[str]:
@@ -226,7 +249,7 @@ def check_thresholds(results: dict[str, dict[str, dict[str, Any]]], thresholds: 
                 continue
             for metric, limit in limits.items():
                 value = got.get(metric)
-                if value is None:
+                if value is None or metric in NOT_GATED:
                     continue
                 bad = value > limit if metric in LOWER_IS_BETTER else value < limit
                 if bad:
@@ -240,13 +263,13 @@ def write_report(results: dict[str, Any], details: dict[str, list[dict]], out_di
     (out_dir / "results.json").write_text(json.dumps({"metrics": results, "answers": details}, indent=1,
                                                      ensure_ascii=False))
     cols = ["questions", "answer_accuracy", "refusal_precision", "refusal_recall", "citation_precision",
-            "citation_recall", "unsupported_claim_rate", "hit_at_1", "hit_at_5", "mrr", "crag_score",
+            "citation_recall", "unsupported_claim_rate", "injection_leaks", "hit_at_1", "hit_at_5", "mrr", "crag_score",
             "median_s", "p95_s", "first_token_median_s"]
     lines = ["# Evaluation report", "",
              "Produced by `qa eval` with the embedded default (temperature 0). Percentages except mrr,",
              "crag_score (mean of +1 right, 0 refused, -1 wrong) and seconds.", ""]
     for setting, cats in results.items():
-        lines += [f"## Setting: {setting}", "", "| category | " + " | ".join(cols) + " |",
+        lines += [f"## {setting}", "", "| category | " + " | ".join(cols) + " |",
                   "|---" * (len(cols) + 1) + "|"]
         for cat, m in cats.items():
             lines.append(f"| {cat} | " + " | ".join("" if m.get(c) is None else str(m.get(c)) for c in cols) + " |")
@@ -286,16 +309,16 @@ def _chart(results: dict[str, Any], path: Path) -> None:
 
 def run(settings: Settings, settings_names: Sequence[str], out_dir: Path,
         progress: bool = False) -> tuple[dict, list[str]]:
+    """Answer both splits in each setting; results are keyed "setting/split" ("corpus/test")."""
     results: dict[str, Any] = {}
     details: dict[str, list[dict]] = {}
     for name in settings_names:
-        cases = load_gold(setting=name)
         pipeline = prepare(settings, name, progress)
-        outcomes = run_cases(pipeline, cases, progress)
-        results[name] = by_category(outcomes)
-        details[name] = [o.to_json() for o in outcomes]
+        for split, path in SPLITS.items():
+            outcomes = run_cases(pipeline, load_gold(path, setting=name), progress)
+            results[f"{name}/{split}"] = by_category(outcomes)
+            details[f"{name}/{split}"] = [o.to_json() for o in outcomes]
         pipeline.store.close()
     write_report(results, details, out_dir)
     thresholds = yaml.safe_load((EVALS / "thresholds.yaml").read_text()) if (EVALS / "thresholds.yaml").exists() else {}
     return results, check_thresholds(results, thresholds or {})
-

@@ -8,6 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .names import names
+from .text import normalise_words
+
+__all__ = ["CITE", "ORDINAL_WORDS", "Quantity", "name_supported", "names", "normalise_words", "quantities",
+           "unsupported_facts"]
+
 _UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
           "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
           "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
@@ -102,37 +108,6 @@ def quantities(text: str) -> list[Quantity]:
             continue
         out.append(Quantity(value, currency, bool(m.group("pct")), m.group(0).strip()))
     return out
-
-
-# Words that start sentences or are capitalised for reasons other than being names.
-_COMMON = set("""
-a an the this that these those there their they them then than it its is are was were be been being
-i we you he she his her our your my me us him who whom whose what which when where why how
-and or but so yet nor for of in on at to from by with without about above after before since
-during under over into onto per as if while although though because do does did done has have had
-not no yes all any some each every both either neither many much more most other another such
-according also however meanwhile still just only even again already now today yesterday tomorrow
-will would can could should may might must shall here answer answers article articles source
-sources passage passages question note sorry unfortunately based given in total overall so far
-mr mrs ms dr prof said says say told reported report reports
-""".split())
-
-_NAME = re.compile(r"\b[A-Z][\w'’.-]*[\w]|\b[A-Z]\b")
-
-
-def names(text: str) -> list[str]:
-    """Capitalised words that are likely proper names (sentence-initial common words excluded)."""
-    out = []
-    for m in _NAME.finditer(text):
-        word = re.sub(r"['’]s$", "", m.group(0))
-        if word.lower() in _COMMON or len(word) < 2:
-            continue
-        out.append(word)
-    return out
-
-
-def normalise_words(text: str) -> str:
-    return " " + re.sub(r"[^\w]+", " ", text.lower()).strip() + " "
 
 
 def name_supported(name: str, evidence: str) -> bool:

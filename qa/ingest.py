@@ -13,7 +13,9 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from . import guard
 from .articles import SUFFIXES, LoadError, load_bytes
 from .catalog import FileRecord
 from .chunking import chunk
@@ -30,10 +32,24 @@ class IngestReport:
     failed: list[dict[str, str]] = field(default_factory=list)
     passages: int = 0  # passages embedded and written in this run
     files: dict[str, str] = field(default_factory=dict)  # path -> "added" | "updated" | ... (for the UI)
+    # Text that instructs an AI instead of informing (qa.guard): kept in the article, never evidence.
+    flagged: list[dict[str, Any]] = field(default_factory=list)
+
+    def flag(self, article: Article, path: str | None) -> None:
+        """Note the article's sentences (and title) that read as instructions to an AI."""
+        if guard.instruction_reason(article.title):
+            self.flagged.append({"path": path, "article_id": article.id, "title": article.title, "where": "title",
+                                 "start": None, "end": None, "text": article.title,
+                                 "reason": guard.instruction_reason(article.title)})
+        for f in guard.flags(article.text):
+            self.flagged.append({"path": path, "article_id": article.id, "title": article.title, "where": "text",
+                                 "start": f.start, "end": f.end, "text": article.text[f.start:f.end],
+                                 "reason": f.reason})
 
     def to_json(self) -> dict:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
-                "removed": self.removed, "failed": self.failed, "passages": self.passages}
+                "removed": self.removed, "failed": self.failed, "passages": self.passages,
+                "flagged": self.flagged}
 
 
 def walk(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -106,6 +122,8 @@ class Ingestor:
             new = [(a, chunk(a, self.store.settings.chunk_chars)) for a in unique
                    if a.id not in seen_ids and not catalog.has_article(a.id)]
             seen_ids.update(a.id for a in unique)
+            for a, _ in new:
+                report.flag(a, str(path))
             new_ids = {a.id for a, _ in new}
             record = FileRecord(key, st.st_size, st.st_mtime_ns, digest, tuple(a.id for a in unique))
             old_ids = old.article_ids if old else ()
@@ -140,6 +158,7 @@ class Ingestor:
             new = [] if self.store.catalog.has_article(art.id) else [(art, chunk(art, self.store.settings.chunk_chars))]
             if new:
                 report.added += 1
+                report.flag(art, art.path)
             else:
                 report.unchanged += 1
             pending.append(_Pending(FileRecord(key, 0, 0, art.id, (art.id,)), old.article_ids if old else (), new))

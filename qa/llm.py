@@ -167,6 +167,7 @@ class OpenAICompatibleLLM:
             raise LLMUnavailable(f"LLM server {self.base_url} is not reachable: {err}") from None
 
 
+
 def make_llm(settings: Settings) -> LLM:
     """The backend the settings name: ``embedded`` (default) or ``openai``."""
     if settings.llm_backend == "openai":
@@ -177,7 +178,13 @@ def make_llm(settings: Settings) -> LLM:
                                    timeout_s=settings.llm_timeout_s)
     if settings.llm_backend != "embedded":
         raise LLMUnavailable(f"unknown LLM backend {settings.llm_backend!r} (use 'embedded' or 'openai')")
-    from .gguf import embedded_model_path
+    from .gguf import ModelNotFound, embedded_model_path
 
-    path = Path(settings.llm_gguf).expanduser() if settings.llm_gguf else embedded_model_path(settings.cache_dir)
-    return EmbeddedLLM(path, threads=settings.llm_threads, ctx=settings.llm_ctx, timeout_s=settings.llm_timeout_s)
+    try:
+        path = (Path(settings.llm_gguf).expanduser() if settings.llm_gguf
+                else embedded_model_path(settings.cache_dir, settings.llm_model))
+    except ModelNotFound as err:
+        raise LLMUnavailable(str(err)) from None
+    # Two slots: the reader's prompts and the check's prompts each keep their own cached prefix.
+    return EmbeddedLLM(path, threads=settings.llm_threads, ctx=settings.llm_ctx, parallel=2,
+                       timeout_s=settings.llm_timeout_s)

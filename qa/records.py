@@ -105,6 +105,8 @@ class Answer:
     hits: list[Hit] = field(default_factory=list)  # the closest passages (shown on refusal)
     error: str | None = None  # e.g. the LLM backend was down
     mode: str = "generated"  # "generated" | "extractive" | "refused" | "retrieval-only"
+    lead: str = ""  # the attribution before a quoted sentence ("Interfax-Ukraine (23 August 2025) reports: ")
+    notice: str = ""  # a note about how the answer was made ("The language model is unavailable ...")
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -1,0 +1,8 @@
+"""The answer stage: the steps are in ``answerer``; evidence selection and the refusal gate in
+``evidence``; what the model is asked in ``reader``; the fact check and citations in ``verify``."""
+
+from .answerer import Answerer
+from .evidence import Evidence
+from .reader import REFUSAL_MARK
+
+__all__ = ["REFUSAL_MARK", "Answerer", "Evidence"]

@@ -1,0 +1,229 @@
+"""Grounded answers, step by step: condense -> retrieve -> gate -> evidence -> generate -> check -> cite.
+
+1. A follow-up is made standalone (rules, then the reader model when the rules cannot).
+2. Hybrid retrieval; only articles that mention every name, figure and ordinal of the question
+   count; their sentences are ranked and the best become the evidence. Sentences that instruct an
+   AI (``qa.guard``) are never evidence.
+3. Nothing relevant, or a name the articles never mention: a refusal before any generation.
+4. The reader model answers in one or two sentences citing the numbered evidence (streamed).
+5. Check: each sentence's figures and names must be in the evidence it cites, and a second read of
+   the cited sentences alone ("answer in a few copied words") must agree with the answer: the
+   cited text states *this* answer to *this* question. What fails is dropped; when nothing is left,
+   the best sentence is quoted if a re-read finds the answer in it, else the answer is a refusal
+   with the closest passages.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+
+from .. import followup
+from ..config import Settings
+from ..llm import LLM, LLMUnavailable, Message, complete
+from ..records import Answer, Hit, Progress
+from ..retrieve import Filters, Retriever
+from ..text import content_words
+from . import reader
+from .evidence import Evidence, candidate_sentences, covering_hits, figure_kind, holds_figure, rank
+from .verify import agrees, compose, holds, quote, refusal, supporting
+
+log = logging.getLogger(__name__)
+
+
+class Answerer:
+    def __init__(self, settings: Settings, retriever: Retriever, llm_factory: Callable[[], LLM]) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self._llm_factory = llm_factory
+        self._llm: LLM | None = None
+        self._llm_lock = threading.Lock()
+
+    @property
+    def llm(self) -> LLM:
+        with self._llm_lock:  # two first questions at once must not load two models
+            if self._llm is None:
+                self._llm = self._llm_factory()
+            return self._llm
+
+    def warm_up(self) -> None:
+        """Load the embedding model, the name finder and the LLM now (start-up), not at the first question."""
+        from ..names import warm_up
+
+        self.retriever.similarity("warm up", [])
+        warm_up()
+        try:
+            complete(self.llm, self.prompt("warm up", []), max_tokens=1)
+        except LLMUnavailable as err:
+            log.warning("LLM unavailable at start-up: %s", err)
+
+    # ------------------------------------------------------------------ public API
+    def ask(self, question: str, history: Sequence[tuple[str, str]] = (), filters: Filters | None = None) -> Answer:
+        answer = None
+        for item in self.stream(question, history, filters):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, history: Sequence[tuple[str, str]] = (),
+               filters: Filters | None = None) -> Iterator[str | Progress | Answer]:
+        """Yield :class:`Progress` notes, the model's draft as it is generated, then the checked
+        :class:`Answer` (whose text may differ from the draft: unsupported sentences are removed)."""
+        t0 = time.perf_counter()
+        question = question.strip()
+        if not question:
+            yield Answer(question=question, text="Please ask a question.", refused=True, mode="refused")
+            return
+        history = list(history)[-self.settings.history_turns:]
+        timings: dict[str, float] = {}
+        error = None
+        try:
+            standalone = self.condense(question, history)
+        except LLMUnavailable as err:
+            error = str(err)
+            standalone = " ".join([q for q, _ in history[-1:]] + [question])
+        if history:
+            timings["condense"] = _ms(t0)
+        t1 = time.perf_counter()
+        n = self.retriever.article_count()
+        yield Progress("searching", f"searching {n:,} article{'s' if n != 1 else ''}…")
+        found = self.retriever.search(standalone, k=self.settings.retrieve_k, filters=filters)
+        hits, missing = covering_hits(standalone, found)
+        hits = hits[:self.settings.top_k]
+        evidence = self.select_evidence(standalone, hits)
+        timings["retrieve"] = _ms(t1)
+
+        def finish(answer: Answer) -> Answer:
+            answer.question = question
+            answer.standalone_question = standalone
+            answer.hits = answer.hits or hits
+            answer.error = answer.error or error
+            timings["total"] = _ms(t0)
+            timings.setdefault("generate", 0.0)
+            answer.timings_ms = {k: round(v, 1) for k, v in timings.items()}
+            return answer
+
+        reason = self.refusal_reason(evidence, missing)
+        if reason:
+            yield finish(refusal(question, reason, hits or found[:self.settings.top_k]))
+            return
+        yield Progress("reading", f"reading {len(evidence)} passage{'s' if len(evidence) != 1 else ''}…")
+        t2 = time.perf_counter()
+        draft = ""
+        try:
+            for delta in self.llm.stream(self.prompt(standalone, evidence), max_tokens=self.settings.llm_max_tokens):
+                if not draft:
+                    timings["first_token"] = _ms(t0)
+                draft += delta
+                yield delta
+            timings["generate"] = _ms(t2)
+            t3 = time.perf_counter()
+            answer = self.verify(standalone, draft, evidence)
+            timings["check"] = _ms(t3)
+        except LLMUnavailable as err:
+            log.warning("LLM unavailable: %s", err)
+            timings["generate"] = _ms(t2)
+            answer = self.retrieval_only(standalone, evidence, str(err))
+        yield finish(answer)
+
+    # ------------------------------------------------------------------ steps
+    def condense(self, question: str, history: Sequence[tuple[str, str]]) -> str:
+        """Rewrite a follow-up into a standalone question: the rules of ``qa.followup`` first, the
+        reader model when they could only prepend the previous question."""
+        if not history:
+            return question
+        ruled = followup.rewrite(question, history)
+        if self.settings.condense != "llm" or ruled == question or not ruled.startswith(history[-1][0]):
+            return ruled
+        lines = complete(self.llm, reader.condense_messages(question, history), max_tokens=60)
+        candidate = (lines.strip().strip('"').splitlines() or [""])[0].strip()
+        convo = " ".join(f"{q} {a}" for q, a in history)
+        # A model that answers instead of rewriting, or drops the question's words, is not trusted.
+        if candidate.endswith("?") and len(candidate) <= 3 * len(question) + 120 and \
+                content_words(question) <= content_words(candidate) | content_words(convo):
+            return candidate
+        return ruled
+
+    def select_evidence(self, question: str, hits: Sequence[Hit]) -> list[Evidence]:
+        """The sentences of the retrieved passages most relevant to the question, best first."""
+        return rank(question, candidate_sentences(hits), self.retriever.similarity, self.settings.evidence_sentences)
+
+    def refusal_reason(self, evidence: Sequence[Evidence], missing: Sequence[str]) -> str | None:
+        if missing:
+            return f"the articles found do not mention {', '.join(missing)}"
+        if not evidence:
+            return "nothing in the articles matches the question"
+        if max(e.score for e in evidence) < self.settings.min_relevance:
+            return "nothing in the articles is close enough to the question"
+        return None
+
+    def prompt(self, question: str, evidence: Sequence[Evidence]) -> list[Message]:
+        return reader.reader_messages(question, evidence)
+
+    def reread(self, question: str, evidence: Sequence[Evidence]) -> str | None:
+        """Ask the question again over the passages that hold these sentences (the sentences alone can
+        lack their subject: "There are three packages"), for a few copied words; None for "unknown"."""
+        passages = [e.hit.passage.text for e in evidence]
+        short = complete(self.llm, reader.extract_messages(question, list(dict.fromkeys(passages))),
+                         max_tokens=24).strip()
+        return None if reader.says_unknown(short) else short
+
+    def verify(self, question: str, draft: str, evidence: Sequence[Evidence]) -> Answer:
+        """Keep the draft's sentences whose facts are in the evidence they cite, when a re-read of that
+        evidence agrees with them. Otherwise quote the cited sentence that holds the re-read's answer,
+        or the best sentence if a re-read finds the answer in it; else refuse."""
+        log.info("draft: %r", draft)
+        if reader.says_unknown(draft):
+            return refusal(question, "the articles found do not give the answer", [e.hit for e in evidence])
+        kept: list[tuple[str, list[int]]] = []
+        for claim in reader.parse_draft(draft):
+            if not claim.text or (not content_words(claim.text) and not claim.cites):
+                continue
+            support = supporting(claim, question, evidence)
+            if support:
+                kept.append((claim.text, support))
+            else:
+                log.info("dropped unsupported sentence: %s", claim.text)
+        if kept:
+            used = [evidence[i - 1] for i in dict.fromkeys(i for _, src in kept for i in src)]
+            short = self.reread(question, used)
+            text = " ".join(t for t, _ in kept)
+            log.info("re-read %r for %r", short, text)
+            if short and agrees(text, short, question):
+                return compose(question, kept, evidence, mode="generated")
+            holding = [e for e in used if short and holds(e.text, short)]
+            if holding:  # the model misread a sentence that does hold the answer: quote it
+                return quote(question, holding[0], evidence)
+        return self.extractive(question, evidence)
+
+    def extractive(self, question: str, evidence: Sequence[Evidence]) -> Answer:
+        """The best evidence sentence, quoted, when a re-read finds the answer in it; else a refusal."""
+        kind = figure_kind(question)
+        fitting = [e for e in evidence if e.score >= self.settings.min_quote_relevance
+                   and (kind is None or holds_figure(e.text, kind))]
+        if fitting:
+            best = max(fitting, key=lambda e: e.score)
+            short = self.reread(question, [best])
+            if short and holds(best.text, short):
+                return quote(question, best, evidence)
+        return refusal(question, "no passage found states the answer", [e.hit for e in evidence])
+
+    def retrieval_only(self, question: str, evidence: Sequence[Evidence], error: str) -> Answer:
+        """The model is down: the most relevant sentence, quoted and labelled as such."""
+        notice = f"The language model is unavailable ({error})."
+        if not evidence:
+            answer = refusal(question, "nothing in the articles matches the question", [])
+            answer.text = f"{notice} {answer.text}"
+        else:
+            answer = quote(question, max(evidence, key=lambda e: e.score), evidence, mode="retrieval-only")
+            answer.text = f"{notice} The best passage: {answer.text}"
+        answer.notice = notice
+        answer.error = error
+        return answer
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000.0

@@ -1,0 +1,113 @@
+"""Evidence: the sentences of the retrieved passages that may answer the question, and the gate
+that keeps questions about things no retrieved article mentions from being answered at all."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .. import guard
+from ..chunking import sentence_spans
+from ..facts import ORDINAL_WORDS, quantities
+from ..names import names
+from ..records import Hit
+from ..text import content_words, normalise_words, similar_word
+
+
+@dataclass
+class Evidence:
+    """A sentence of a retrieved passage that may support an answer."""
+
+    hit: Hit
+    start: int  # offsets in the article
+    end: int
+    text: str
+    score: float  # relevance to the question
+
+
+def candidate_sentences(hits: Sequence[Hit]) -> list[Evidence]:
+    """Every sentence of the hits that asserts something: not a question, and not text that
+    instructs an AI or tells the reader what to answer (see ``qa.guard``)."""
+    out: list[Evidence] = []
+    seen: set[tuple[str, int]] = set()
+    for hit in hits:
+        art, p = hit.article, hit.passage
+        for a, b in sentence_spans(art.text, p.start, p.end):
+            text = art.text[a:b]
+            if (art.id, a) in seen or text.rstrip("\"'”’ ").endswith("?") or guard.is_flagged(art.text, a, b):
+                continue
+            seen.add((art.id, a))
+            out.append(Evidence(hit, a, b, text, 0.0))
+    return out
+
+
+def rank(question: str, sentences: list[Evidence], similarity: Callable[[str, Sequence[str]], list[float]],
+         n: int) -> list[Evidence]:
+    """The ``n`` sentences most relevant to the question, best first: meaning (cosine) plus the share
+    of the question's words they contain, plus a little when they hold the kind of figure asked for."""
+    if not sentences:
+        return []
+    sims = similarity(question, [e.text for e in sentences])
+    qwords = content_words(question)
+    kind = figure_kind(question)
+    for e, sim in zip(sentences, sims, strict=True):
+        overlap = len(qwords & content_words(e.text)) / max(len(qwords), 1)
+        e.score = sim + 0.3 * overlap + (0.1 if kind and holds_figure(e.text, kind) else 0.0)
+    return sorted(sentences, key=lambda e: -e.score)[:n]
+
+
+_MONTHS = ("january february march april may june july august september october november december "
+           "monday tuesday wednesday thursday friday saturday sunday").split()
+_TIME = re.compile(r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d{2}|ago|yesterday|today|tonight|tomorrow|"
+                   r"last (week|month|year)|next (day|week|month|year)|(early|mid|late|middle of the) ?\w*|"
+                   + "|".join(_MONTHS) + r")\b", re.IGNORECASE)
+_AGE = re.compile(r"\b(\d{1,3}[- ]years?[- ]old|aged \d{1,3}|age of \d{1,3}|\d{1,3}, )", re.IGNORECASE)
+
+
+def figure_kind(question: str) -> str | None:
+    """The kind of figure a question asks for ("quantity", "age", "time"), or None."""
+    q = question.lower()
+    if re.search(r"\bhow old\b|\bwhat age\b", q):
+        return "age"
+    if re.search(r"\bhow (much|many|big|large|long|far|high)\b|\b(what|which) (share|percentage|percent|proportion|"
+                 r"number|amount|value|sum|total)\b", q):
+        return "quantity"
+    if re.search(r"^\s*when\b|\bwhat (year|date|day|month|time)\b|\bwhen (was|did|were|is|will)\b", q):
+        return "time"
+    return None
+
+
+def holds_figure(text: str, kind: str) -> bool:
+    if kind == "quantity":
+        return bool(quantities(text))
+    if kind == "age":
+        return bool(_AGE.search(text))
+    return bool(_TIME.search(text))
+
+
+def missing_terms(question: str, text: str) -> list[str]:
+    """The names, figures and ordinals of ``question`` that ``text`` does not mention (names matched
+    without case, a typo or a plural allowed)."""
+    words = set(normalise_words(text).split())
+    missing = [n for n in names(question) if not all(similar_word(w, words) for w in normalise_words(n).split())]
+    missing += [q.text for q in quantities(question) if not any(q.matches(e) for e in quantities(text))]
+    missing += [w for w in re.findall(r"[a-z]+", question.lower()) if w in ORDINAL_WORDS and w not in words]
+    return list(dict.fromkeys(missing))
+
+
+def covering_hits(question: str, hits: Sequence[Hit]) -> tuple[list[Hit], list[str]]:
+    """The hits whose article mentions all the question's names, figures and ordinals ("How much did
+    Poland give to PURL?" is not answered from an article about Poland alone), and, when there are
+    none, the terms that the closest article lacks."""
+    covering, least = [], None
+    by_article: dict[str, list[str]] = {}
+    for h in hits:
+        if h.article.id not in by_article:  # several hits may share an article
+            by_article[h.article.id] = missing_terms(question, h.article.text)
+        missing = by_article[h.article.id]
+        if not missing:
+            covering.append(h)
+        elif least is None or len(missing) < len(least):
+            least = missing
+    return covering, ([] if covering or least is None else least)

@@ -1,0 +1,117 @@
+"""The fact check of an answer's sentences, and the records an answer is made of.
+
+Every number, amount, date and name of an answer sentence must occur in the evidence it cites (or
+in the cited article's outlet and date line, which the model was shown); a sentence that cites
+nothing, or the wrong sentence, is matched to the evidence that holds its facts. Whether that
+evidence states the answer *to this question* is the model check's job (``Answerer.check``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..dates import spoken_date
+from ..facts import name_supported, quantities, unsupported_facts
+from ..names import names
+from ..records import Answer, Citation, Hit
+from ..text import content_words
+from .evidence import Evidence
+from .reader import Claim
+
+
+def _context(e: Evidence) -> str:
+    art = e.hit.article
+    return f"{e.text} {art.source or ''} {spoken_date(art.published) or ''}"
+
+
+def supporting(claim: Claim, question: str, evidence: Sequence[Evidence]) -> list[int]:
+    """The evidence sentences (1-based) that support ``claim``: the ones it cites when they hold all
+    its figures and names (names the question itself uses are allowed), else the sentence sharing
+    most of its words alone or with a second that holds the rest, else none."""
+    qnames = {n.lower() for n in names(question)}
+
+    def missing(text: str) -> list[str]:
+        return [f for f in unsupported_facts(claim.text, text) if f.lower() not in qnames]
+
+    cited = [i for i in dict.fromkeys(claim.cites) if 1 <= i <= len(evidence)]
+    if cited and not missing(" ".join(_context(evidence[i - 1]) for i in cited)):
+        return cited
+    words = content_words(claim.text)
+    if not words:
+        return []
+    ranked = sorted(range(1, len(evidence) + 1),
+                    key=lambda i: (-_overlap(claim.text, evidence[i - 1].text), -evidence[i - 1].score))
+    best = ranked[0]
+    best_text = _context(evidence[best - 1])
+    if _overlap(claim.text, evidence[best - 1].text) < 0.5:
+        return []
+    if not missing(best_text):
+        return [best]
+    for i in ranked[1:]:
+        if not missing(best_text + " " + _context(evidence[i - 1])):
+            return [best, i]
+    return []
+
+
+def holds(text: str, short: str) -> bool:
+    """``text`` holds the short answer: its figures and names, else most of its words."""
+    wanted_q = quantities(short)
+    wanted_n = names(short)
+    if wanted_q or wanted_n:
+        have = quantities(text)
+        return all(any(w.matches(h) for h in have) for w in wanted_q) and all(name_supported(n, text) for n in wanted_n)
+    words = content_words(short)
+    return bool(words) and len(words & content_words(text)) >= len(words) / 2
+
+
+def agrees(claim: str, short: str, question: str) -> bool:
+    """The answer says what the short re-read says: it holds the re-read's answer, and names nobody
+    that the re-read and the question leave out (the slot asked for: "the second package" was
+    financed by Denmark, Finland and Sweden, not also by Germany)."""
+    return holds(claim, short) and all(name_supported(n, f"{short} {question}") for n in names(claim))
+
+
+def _overlap(claim: str, text: str) -> float:
+    words = content_words(claim)
+    return len(words & content_words(text)) / max(len(words), 1)
+
+
+def compose(question: str, parts: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence], mode: str,
+            lead: str = "") -> Answer:
+    """The answer text with citation marks [n] numbered in order of first use, and the citations."""
+    numbering: dict[int, int] = {}
+    citations: list[Citation] = []
+    out = []
+    for text, sources in parts:
+        marks = []
+        for i in sources:
+            if i not in numbering:
+                numbering[i] = len(numbering) + 1
+                e = evidence[i - 1]
+                art = e.hit.article
+                citations.append(Citation(
+                    n=numbering[i], article_id=art.id, title=art.title, source=art.source,
+                    published=art.published, url=art.url, quote=e.text, start=e.start, end=e.end,
+                    score=round(e.score, 4), passage_id=e.hit.passage.id, passage_text=e.hit.passage.text,
+                    passage_start=e.hit.passage.start))
+            marks.append(f"[{numbering[i]}]")
+        text = text.rstrip()
+        end = "" if text.endswith((".", "!", "?", "”", '"')) else "."
+        out.append(f"{text}{end} {''.join(marks)}")
+    return Answer(question=question, text=lead + " ".join(out), refused=False, citations=citations, mode=mode,
+                  lead=lead)
+
+
+def quote(question: str, e: Evidence, evidence: Sequence[Evidence], mode: str = "extractive") -> Answer:
+    """The sentence itself, quoted and attributed: a fallback that reads as one."""
+    art = e.hit.article
+    date = spoken_date(art.published)
+    lead = f"{art.source or 'The article'}{f' ({date})' if date else ''} reports: "
+    return compose(question, [(f"“{e.text}”", [list(evidence).index(e) + 1])], evidence, mode=mode, lead=lead)
+
+
+def refusal(question: str, reason: str, hits: Sequence[Hit]) -> Answer:
+    text = f"The articles don't say: {reason}."
+    if hits:
+        text += " The closest passages are shown with this answer."
+    return Answer(question=question, text=text, refused=True, hits=list(hits), mode="refused")

