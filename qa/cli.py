@@ -112,6 +112,37 @@ def _ask_server(args: argparse.Namespace) -> bool:
     return True
 
 
+def _ask_line(line: str, filters):  # noqa: ANN001, ANN202 - Filters, imported lazily
+    """One line of ``qa ask -``: a plain question, or a JSON object ``{"question", "as_of"?, "history"?}``
+    (``as_of``: only articles published up to that date; ``history``: earlier [question, answer] pairs)."""
+    from dataclasses import replace
+    from datetime import date
+
+    text = line.strip()
+    if not text.startswith("{"):
+        return text, [], filters
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not a JSON object: {err}") from None
+    question = obj.get("question") if isinstance(obj, dict) else None
+    if not isinstance(question, str) or not question.strip():
+        raise ValueError('a JSON line needs a "question" string')
+    history = obj.get("history") or []
+    if not isinstance(history, list) or not all(
+            isinstance(t, list | tuple) and len(t) == 2 and all(isinstance(x, str) for x in t) for t in history):
+        raise ValueError('"history" must be a list of [question, answer] pairs')
+    as_of = obj.get("as_of")
+    if as_of is not None:
+        try:
+            date.fromisoformat(str(as_of)[:10])
+        except ValueError:
+            raise ValueError(f'"as_of" must be an ISO date like 2025-08-31, not {as_of!r}') from None
+        before = min(filter(None, [filters.before, str(as_of)[:10]]))
+        filters = replace(filters, before=before)
+    return question.strip(), [tuple(t) for t in history], filters
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     if args.question != "-" and _ask_server(args):
         return 0
@@ -122,9 +153,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
     filters = _filters(args)
     if args.question == "-":
         for line in sys.stdin:
-            if line.strip():
-                answer = pipeline.answerer.ask(line.strip(), filters=filters)
-                _print_json(answer_json(answer)) if args.json else (_print_answer(answer_json(answer)), print())
+            if not line.strip():
+                continue
+            try:
+                question, history, line_filters = _ask_line(line, filters)
+            except ValueError as err:
+                _print_json({"question": line.strip(), "error": str(err)})
+                continue
+            answer = pipeline.answerer.ask(question, history=history, filters=line_filters)
+            _print_json(answer_json(answer)) if args.json else (_print_answer(answer_json(answer)), print())
         return 0
     if args.json:
         _print_json(answer_json(pipeline.answerer.ask(args.question, filters=filters)))
