@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from . import realtimeqa
+from .bench_ingest import bench_answer_recall, bench_ingest
+from .bench_report import chart, report
 from .config import Settings
 from .ingest import Ingestor
 from .pipeline import build
@@ -45,83 +46,6 @@ def _timed(fn: Callable[[], Any]) -> float:
     t = time.perf_counter()
     fn()
     return (time.perf_counter() - t) * 1000
-
-
-def bench_ingest(settings: Settings, n_articles: int) -> dict[str, Any]:
-    """Full ingest of ``n_articles`` into a fresh store; then, on the same passages, our embedder
-    alone and raw sentence-transformers (torch) ``encode``; then the LlamaIndex starter ingest of
-    the same articles (default 1,024-token chunks, the same MiniLM on torch, which reads only the
-    first 256 word pieces of each chunk)."""
-    from .embed import Embedder
-
-    arts = realtimeqa.articles()[:n_articles]
-    d = settings.data_dir / "bench-ingest"
-    shutil.rmtree(d, ignore_errors=True)
-    store = Store(settings.with_(data_dir=d))
-    store.embedder.embed(["warm up"])  # model load is not ingest throughput
-    t = time.perf_counter()
-    report = Ingestor(store).ingest_articles(arts, origin="bench")
-    ours = time.perf_counter() - t
-    passages = [p.text for p in store.catalog.iter_passages()]
-    t = time.perf_counter()
-    store.embedder.embed(passages)
-    embed_s = time.perf_counter() - t
-    torch = Embedder(settings.embed_model, settings.embed_batch_size, backend="torch")
-    torch.embed(["warm up"])
-    t = time.perf_counter()
-    torch.encoder.encode(passages, batch_size=settings.embed_batch_size, show_progress_bar=False)
-    raw = time.perf_counter() - t
-    # Re-ingest with nothing changed: no embedding at all.
-    calls = {"n": 0}
-    real = store.embedder.embed
-
-    def counting(texts):  # noqa: ANN001, ANN202
-        calls["n"] += 1
-        return real(texts)
-
-    store.embedder.embed = counting  # type: ignore[method-assign]
-    t = time.perf_counter()
-    again = Ingestor(store).ingest_articles(arts, origin="bench")
-    reingest = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    store.close()
-    starter = bench_starter_ingest(settings, arts)
-    n = len(arts)
-    return {"articles": n, "passages": report.passages, "chunk_chars": settings.chunk_chars,
-            "embed_backend": store.embedder.backend, "ingest_s": round(ours, 2),
-            "articles_per_s": round(n / ours, 2), "passages_per_s": round(report.passages / ours, 1),
-            "embed_s": round(embed_s, 2), "embed_passages_per_s": round(len(passages) / embed_s, 1),
-            "raw_encode_s": round(raw, 2), "raw_passages_per_s": round(len(passages) / raw, 1),
-            "embed_speedup_vs_raw": round(raw / embed_s, 2), "ratio_to_raw": round(ours / raw, 3),
-            "starter": starter, "articles_per_s_vs_starter": round((n / ours) / starter["articles_per_s"], 2),
-            "reingest_unchanged_s": round(reingest, 2), "reingest_embedding_calls": calls["n"],
-            "reingest_unchanged_articles": again.unchanged, "peak_rss_mb": round(peak, 1)}
-
-
-def bench_starter_ingest(settings: Settings, arts: list[Article]) -> dict[str, Any]:
-    """The LlamaIndex starter ingest: ``VectorStoreIndex.from_documents`` into a fresh Chroma
-    collection with HuggingFaceEmbedding (the same MiniLM, torch)."""
-    from llama_index.core import Document, StorageContext, VectorStoreIndex
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-    from llama_index.vector_stores.chroma import ChromaVectorStore
-
-    from .embed import default_model_path
-    from .vectors import chroma_client
-
-    d = settings.data_dir / "bench-starter-ingest"
-    shutil.rmtree(d, ignore_errors=True)
-    collection = chroma_client(d, None).get_or_create_collection("starter")
-    embed = HuggingFaceEmbedding(model_name=settings.embed_model or str(default_model_path()), device="cpu")
-    embed.get_text_embedding("warm up")
-    docs = [Document(text=a.text, metadata={"title": a.title}) for a in arts]
-    t = time.perf_counter()
-    context = StorageContext.from_defaults(vector_store=ChromaVectorStore(chroma_collection=collection))
-    index = VectorStoreIndex.from_documents(docs, storage_context=context, embed_model=embed)
-    took = time.perf_counter() - t
-    nodes = collection.count()
-    del index
-    shutil.rmtree(d, ignore_errors=True)
-    return {"ingest_s": round(took, 2), "nodes": nodes, "articles_per_s": round(len(arts) / took, 2)}
 
 
 def _source_passages(settings: Settings, limit: int) -> tuple[list[Passage], dict[str, Article], Any]:
@@ -233,64 +157,6 @@ def start_chroma_server(path: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("chroma server did not start")
 
 
-def _normalise_words(text: str) -> str:
-    try:
-        from .text import normalise_words
-    except ImportError:  # before the answer stage's text helpers moved
-        from .facts import normalise_words  # type: ignore[no-redef]
-    return normalise_words(text)
-
-
-def realtimeqa_store(settings: Settings) -> tuple[Store, dict[str, Any] | None]:
-    """The store of all RealTime QA articles under ``settings.data_dir``; built (and timed) if empty."""
-    store = Store(settings)
-    built = None
-    if store.catalog.passage_count() == 0:
-        arts = realtimeqa.articles()
-        store.embedder.embed(["warm up"])
-        t = time.perf_counter()
-        report = Ingestor(store).ingest_articles(arts, origin="realtimeqa")
-        took = time.perf_counter() - t
-        built = {"articles": len(arts), "passages": report.passages, "ingest_s": round(took, 1),
-                 "articles_per_s": round(len(arts) / took, 2)}
-    return store, built
-
-
-def bench_answer_recall(settings: Settings, data_dir: Path | None = None) -> dict[str, Any]:
-    """Share of the 240 RealTime QA questions whose right answer's text is in the top 5 / top 20
-    passages retrieved for the question (its date as the upper bound), by retrieval mode."""
-    from .retrieve import Filters
-
-    store, built = realtimeqa_store(settings.with_(data_dir=data_dir or settings.data_dir / "realtimeqa"))
-    retriever = Retriever(store)
-    questions = realtimeqa.questions()
-    out: dict[str, Any] = {"questions": len(questions), "passages": store.catalog.passage_count()}
-    if built:
-        out["built"] = built
-    for mode in ("dense", "bm25", "hybrid"):
-        at5 = at20 = 0
-        for q in questions:
-            gold = _normalise_words(q.choices[q.answer])
-            hits = retriever.search(q.question, k=20, filters=Filters(before=q.date), mode=mode)
-            ranks = [h.rank for h in hits if gold in _normalise_words(h.passage.text)]
-            at5 += bool(ranks) and ranks[0] <= 5
-            at20 += bool(ranks)
-        out[mode] = {"top5": round(100 * at5 / len(questions), 1), "top20": round(100 * at20 / len(questions), 1)}
-    store.close()
-    return out
-
-
-def bench_passage_sizes(settings: Settings, sizes: list[int], backends: list[str]) -> dict[str, Any]:
-    """Recall at 5/20 and ingest articles/s of the whole RealTime QA set, per passage size and
-    embedder backend (one store each, kept for reruns)."""
-    out = {}
-    for backend in backends:
-        for size in sizes:
-            s = settings.with_(chunk_chars=size, embed_backend=backend)
-            out[f"{backend}-{size}"] = bench_answer_recall(s, settings.data_dir / f"rtqa-{backend}-{size}")
-    return out
-
-
 def bench_answers(settings: Settings) -> dict[str, Any]:
     from .evaluate import corpus_paths, load_gold
     from .starter import StarterPipeline
@@ -349,40 +215,40 @@ def bench_cold_start(settings: Settings) -> dict[str, Any]:
     return {"cli_first_answer_s": round(first_answer, 2), "web_page_ready_s": None if page is None else round(page, 2)}
 
 
+PARTS = ("ingest", "recall", "retrieval", "answers", "cold")
+
+
+def _rss_mb() -> float:
+    """This process's resident memory now (Linux), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
 def run(settings: Settings, out_dir: Path, large: bool = False, ingest_articles: int = 300,
-        progress: bool = True) -> dict[str, Any]:
+        progress: bool = True, parts: tuple[str, ...] = PARTS) -> dict[str, Any]:
+    """Run the chosen parts; the results of parts not run are kept from the last bench.json."""
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (lambda m: None)
-    results: dict[str, Any] = {"machine": {"cpus": os.cpu_count()}}
-    say(f"ingest: {ingest_articles} RealTime QA articles, ours vs raw encode")
-    results["ingest"] = bench_ingest(settings, ingest_articles)
-    say("retrieval: answer text in the top 5 / top 20 passages for the 240 RealTime QA questions")
-    results["answer_recall"] = bench_answer_recall(settings)
-    sizes = [10_000, 100_000] + ([1_000_000] if large else [])
-    say("retrieval: loading base passages and vectors")
-    base = _source_passages(settings, 10_000)
-    queries = [q.question for q in realtimeqa.questions()][:120]
-    results["retrieval"] = {}
-    for size in sizes:
-        say(f"retrieval: {size} passages, embedded Chroma")
-        store = build_scaled(settings, size, base)
-        results["retrieval"][f"{size // 1000}k_embedded"] = bench_retrieval(store, queries)
-        store.close()
-    server_dir = settings.data_dir / "bench-chroma-server"
-    server_dir.mkdir(parents=True, exist_ok=True)
-    proc, url = start_chroma_server(server_dir)
-    try:
-        for size in sizes[:2]:
-            say(f"retrieval: {size} passages, Chroma server on loopback")
-            store = build_scaled(settings, size, base, chroma_url=url)
-            results["retrieval"][f"{size // 1000}k_server"] = bench_retrieval(store, queries)
-            store.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-    say("answers: ours vs the LlamaIndex starter pipeline")
-    results["answers"] = bench_answers(settings)
-    say("cold start")
-    results["cold_start"] = bench_cold_start(settings)
+    previous = out_dir / "bench.json"
+    results: dict[str, Any] = json.loads(previous.read_text()) if previous.exists() and set(parts) != set(PARTS) else {}
+    results["machine"] = {"cpus": os.cpu_count()}
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    if "ingest" in parts:
+        say(f"ingest: {ingest_articles} RealTime QA articles: ours, our embedder, raw encode, the starter")
+        results["ingest"] = {**bench_ingest(settings, ingest_articles), "measured": stamp}
+    if "recall" in parts:
+        say("retrieval: answer text in the top 5 / top 20 passages for the 240 RealTime QA questions")
+        results["answer_recall"] = {**bench_answer_recall(settings), "measured": stamp}
+    if "retrieval" in parts:
+        results["retrieval"] = {k: v for k, v in results.get("retrieval", {}).items() if not k.startswith("1000k")}
+        results["retrieval"].update(_bench_sizes(settings, large, say, stamp))
+    if "answers" in parts:
+        say("answers: ours vs the LlamaIndex starter pipeline")
+        results["answers"] = {**bench_answers(settings), "measured": stamp}
+    if "cold" in parts:
+        say("cold start")
+        results["cold_start"] = {**bench_cold_start(settings), "measured": stamp}
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "bench.json").write_text(json.dumps(results, indent=1))
@@ -391,60 +257,28 @@ def run(settings: Settings, out_dir: Path, large: bool = False, ingest_articles:
     return results
 
 
-def report(r: dict[str, Any]) -> str:
-    i = r["ingest"]
-    lines = ["# qa bench", "",
-             f"Ingest of {i['articles']} RealTime QA articles ({i['passages']} passages): {i['passages_per_s']} "
-             f"passages/s; raw sentence-transformers encode of the same passages: {i['raw_passages_per_s']}/s; "
-             f"ratio {i['ratio_to_raw']}x (target <= 1.3x). Re-ingest unchanged: {i['reingest_unchanged_s']} s, "
-             f"{i['reingest_embedding_calls']} embedding calls. Peak RSS after ingest {i['peak_rss_mb']} MB "
-             f"(whole benchmark {r.get('peak_rss_mb')} MB).", "",
-             "Right answer's text in the passages retrieved for the 240 RealTime QA questions (top 5 / top 20): "
-             + ", ".join(f"{m} {r['answer_recall'][m]['top5']}% / {r['answer_recall'][m]['top20']}%"
-                         for m in ("dense", "bm25", "hybrid")) + ".", "",
-             "| retrieval | passages | dense median ms | dense p95 ms | hybrid median ms | hybrid p95 ms "
-             "| BM25 rebuild s |", "|---|---|---|---|---|---|---|"]
-    for name, m in r["retrieval"].items():
-        lines.append(f"| {name} | {m['passages']} | {m['dense']['median_ms']} | {m['dense']['p95_ms']} | "
-                     f"{m['hybrid']['median_ms']} | {m['hybrid']['p95_ms']} | {m['bm25_rebuild_s']} |")
-    a = r["answers"]
-    lines += ["", f"| answers ({a['questions']} gold questions) | first token median ms | p95 "
-              "| total median ms | p95 |",
-              "|---|---|---|---|---|"]
-    for name in ("ours", "starter"):
-        m = a[name]
-        lines.append(f"| {name} | {m['first_token']['median_ms']} | {m['first_token']['p95_ms']} | "
-                     f"{m['total']['median_ms']} | {m['total']['p95_ms']} |")
-    c = r["cold_start"]
-    lines += ["", f"Cold start: `qa ask` process start to first answer {c['cli_first_answer_s']} s; "
-              f"`python app.py` to the page answering HTTP {c['web_page_ready_s']} s."]
-    return "\n".join(lines) + "\n"
-
-
-def chart(r: dict[str, Any], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
-    names = list(r["retrieval"])
-    for j, mode in enumerate(("dense", "hybrid")):
-        ax1.bar([x + j * 0.4 for x in range(len(names))], [r["retrieval"][n][mode]["p95_ms"] for n in names], 0.4,
-                label=f"{mode} p95")
-    ax1.set_xticks([x + 0.2 for x in range(len(names))], names, rotation=15)
-    ax1.set_ylabel("ms")
-    ax1.set_title("retrieval latency")
-    ax1.legend()
-    a = r["answers"]
-    labels = ["first token", "total"]
-    for j, name in enumerate(("ours", "starter")):
-        ax2.bar([x + j * 0.4 for x in range(2)], [a[name]["first_token"]["median_ms"], a[name]["total"]["median_ms"]],
-                0.4, label=name)
-    ax2.set_xticks([0.2, 1.2], labels)
-    ax2.set_ylabel("median ms")
-    ax2.set_title("answer latency, embedded LLM")
-    ax2.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+def _bench_sizes(settings: Settings, large: bool, say: Callable[[str], None], stamp: str) -> dict[str, Any]:
+    sizes = [10_000, 100_000] + ([1_000_000] if large else [])
+    say("retrieval: loading base passages and vectors")
+    base = _source_passages(settings, 10_000)
+    queries = [q.question for q in realtimeqa.questions()][:120]
+    out: dict[str, Any] = {}
+    server_dir = settings.data_dir / "bench-chroma-server"
+    server_dir.mkdir(parents=True, exist_ok=True)
+    for url_kind in ("embedded", "server"):
+        proc, url = start_chroma_server(server_dir) if url_kind == "server" else (None, None)
+        try:
+            for size in sizes:
+                say(f"retrieval: {size} passages, {url_kind} Chroma")
+                t = time.perf_counter()
+                store = build_scaled(settings, size, base, chroma_url=url)
+                built = time.perf_counter() - t
+                m = bench_retrieval(store, queries)
+                out[f"{size // 1000}k_{url_kind}"] = {**m, "open_or_build_s": round(built, 1),
+                                                      "rss_mb": _rss_mb(), "measured": stamp}
+                store.close()
+        finally:
+            if proc:
+                proc.terminate()
+                proc.wait(timeout=30)
+    return out

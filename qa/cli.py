@@ -234,7 +234,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench
 
     results = bench.run(load_settings(), Path(args.out), large=args.large, ingest_articles=args.articles,
-                        progress=not args.json)
+                        progress=not args.json, parts=tuple(args.only or bench.PARTS))
     if args.json:
         _print_json(results)
     else:
@@ -293,6 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="run the performance benchmark")
     p.add_argument("--large", action="store_true", help="also 1M passages (slow to build the first time)")
     p.add_argument("--articles", type=int, default=300, help="RealTime QA articles for the ingest benchmark")
+    p.add_argument("--only", action="append", choices=["ingest", "recall", "retrieval", "answers", "cold"],
+                   help="run only this part (repeatable); the others' results are kept from the last run")
     p.add_argument("--out", default="docs/bench", help="where to write JSON, report and chart")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
