@@ -22,12 +22,14 @@ import os
 import re
 import tempfile
 import uuid
+from array import array
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from .bm25_segments import Segment, merge, new_segment
 from .catalog import Catalog
 from .records import Passage
 from .vectors import published_ts
@@ -43,70 +45,6 @@ _STOP = frozenset({
 
 def tokenize(text: str) -> list[str]:
     return [t for t in _TOKEN.findall(text.lower()) if t not in _STOP]
-
-
-@dataclass
-class Segment:
-    """Postings of some passages: for term t, ``docs[indptr[t]:indptr[t+1]]`` (positions within the
-    segment) and their term counts ``tf``; terms past ``len(indptr) - 1`` are absent."""
-
-    name: str
-    indptr: np.ndarray
-    docs: np.ndarray
-    tf: np.ndarray
-    lengths: np.ndarray
-    new_terms: list[str]  # the vocabulary this segment introduced, in id order
-    ids: list[str]
-    article_ids: np.ndarray
-    sources: np.ndarray
-    published: np.ndarray  # seconds since the epoch, NaN when unknown
-    deleted: np.ndarray  # bool per passage
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def df(self, vocab_size: int) -> np.ndarray:
-        out = np.zeros(vocab_size, dtype=np.int64)
-        d = np.diff(self.indptr)
-        out[:len(d)] = d
-        return out
-
-
-def _segment(rows: list[list[int]], vocab_size: int, new_terms: list[str], ids: list[str], article_ids: list[str],
-             sources: list[str], published: list[float]) -> Segment:
-    lengths = np.array([len(r) for r in rows], dtype=np.int32)
-    doc = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
-    term = np.fromiter((t for r in rows for t in r), dtype=np.int64, count=int(lengths.sum()))
-    keys, tf = np.unique(term * max(len(rows), 1) + doc, return_counts=True)  # sorted by term, then doc
-    terms = keys // max(len(rows), 1)
-    indptr = np.searchsorted(terms, np.arange(vocab_size + 1)).astype(np.int64)
-    return Segment(uuid.uuid4().hex[:12], indptr, (keys % max(len(rows), 1)).astype(np.int32),
-                   tf.astype(np.float32), lengths, new_terms, ids, np.array(article_ids, dtype=str),
-                   np.array(sources, dtype=str), np.array(published, dtype=np.float64),
-                   np.zeros(len(rows), dtype=bool))
-
-
-def _merge(a: Segment, b: Segment) -> Segment:
-    """One segment with the live passages of ``a`` then ``b``."""
-    vocab = max(len(a.indptr), len(b.indptr)) - 1
-    parts = []
-    for seg, offset in ((a, 0), (b, len(a))):
-        df = seg.df(vocab)
-        term = np.repeat(np.arange(vocab, dtype=np.int64), df)
-        parts.append((term, seg.docs.astype(np.int64) + offset, seg.tf))
-    term, doc, tf = (np.concatenate(x) for x in zip(*parts, strict=True))
-    keep = ~np.concatenate([a.deleted, b.deleted])
-    renumber = np.cumsum(keep) - 1
-    live = keep[doc]
-    term, doc, tf = term[live], renumber[doc[live]], tf[live]
-    order = np.lexsort((doc, term))
-    term, doc, tf = term[order], doc[order], tf[order]
-    indptr = np.searchsorted(term, np.arange(vocab + 1)).astype(np.int64)
-    ids = [i for i, k in zip(a.ids + b.ids, keep, strict=True) if k]
-    cat = lambda f: np.concatenate([getattr(a, f), getattr(b, f)])[keep]  # noqa: E731
-    return Segment(uuid.uuid4().hex[:12], indptr, doc.astype(np.int32), tf, cat("lengths"),
-                   a.new_terms + b.new_terms, ids, cat("article_ids"), cat("sources"), cat("published"),
-                   np.zeros(int(keep.sum()), dtype=bool))
 
 
 class Bm25Index:
@@ -185,25 +123,29 @@ class Bm25Index:
 
     def _append(self, passages: Iterable[Passage], meta: dict[str, tuple[str, float]]) -> None:
         """Index ``passages`` as a new segment; ``meta`` gives each article's (source, published)."""
-        rows: list[list[int]] = []
+        terms, lengths = array("q"), array("q")  # compact: a million passages hold ~60M terms
         ids, article_ids, sources, published = [], [], [], []
         first_new = len(self.vocab)
+        vocab = self.vocab
         for p in passages:
-            rows.append([self.vocab.setdefault(t, len(self.vocab)) for t in tokenize(p.text)])
+            row = [vocab.setdefault(t, len(vocab)) for t in tokenize(p.text)]
+            terms.extend(row)
+            lengths.append(len(row))
             ids.append(p.id)
             article_ids.append(p.article_id)
             src, ts = meta.get(p.article_id, ("", np.nan))
             sources.append(src)
             published.append(ts)
-        if not rows:
+        if not ids:
             return
         new_terms = list(self.vocab)[first_new:] if len(self.vocab) > first_new else []
-        seg = _segment(rows, len(self.vocab), new_terms, ids, article_ids, sources, published)
+        seg = new_segment(np.frombuffer(terms, dtype=np.int64), np.frombuffer(lengths, dtype=np.int64),
+                       len(self.vocab), new_terms, ids, article_ids, sources, published)
         self.segments.append(seg)
         self._dirty.add(seg.name)
         # Merge neighbours of similar size: O(log n) segments, each passage rewritten O(log n) times.
         while len(self.segments) > 1 and 3 * len(self.segments[-1]) >= len(self.segments[-2]):
-            merged = _merge(self.segments[-2], self.segments.pop())
+            merged = merge(self.segments[-2], self.segments.pop())
             self.segments[-1] = merged
             self._dirty.add(merged.name)
         self._refresh()
