@@ -1,5 +1,5 @@
-"""The chat page end to end: the real app in a subprocess, driven by headless Chromium (Playwright)
-and by gradio_client."""
+"""The chat page end to end: the real app (embedded model, real Chroma) in a subprocess, driven by
+headless Chromium (Playwright) and by gradio_client. One server for the module."""
 
 import os
 import shutil
@@ -16,7 +16,22 @@ from .conftest import ROOT, SEED, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOT = ROOT / "docs" / "screenshot.png"
+SHOTS = ROOT / "docs" / "screenshots"
+BOT = "#qa-chat .qa-turn"
+DONE = "#qa-chat .qa-turn:not(.qa-busy)"
+PURL = "How much has PURL delivered so far?"
+CONTRAST = """(el) => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92
+    : Math.pow((v + 0.055) / 1.055, 2.4); }).reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let node = el, bg = [255, 255, 255];
+  for (; node; node = node.parentElement) {
+    const c = rgb(getComputedStyle(node).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) { bg = c; break; }
+  }
+  const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg);
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -63,57 +78,135 @@ def browser():
         b.close()
 
 
-BOT = "#qa-chat .message-row.bot-row"
-PLACEHOLDER = "Sources of the answer appear here."
+def _open(browser, url, **context):
+    page = browser.new_context(**({"viewport": {"width": 1400, "height": 1000}} | context)).new_page()
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    page.wait_for_selector("#qa-question textarea")
+    return page
 
 
-def _ask(page, question):
-    """Ask in the page and return the final answer's chat row. Each question first resets the
-    sources panel to its placeholder; the final answer replaces it."""
-    rows = page.locator(BOT).count()
+def _send(page, question):
     box = page.locator("#qa-question textarea")
     box.fill(question)
     box.press("Enter")
-    page.wait_for_function(f"document.querySelector('#qa-sources').innerText.includes({PLACEHOLDER!r})",
-                           timeout=30_000)
-    page.wait_for_function(f"!document.querySelector('#qa-sources').innerText.includes({PLACEHOLDER!r})",
-                           timeout=120_000)
-    page.wait_for_function(f"document.querySelectorAll({BOT!r}).length > {rows}", timeout=10_000)
-    return page.locator(BOT).last
 
 
-def test_chat_page_end_to_end(app_url, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    dialogs = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(app_url)
-    page.wait_for_selector("#qa-question textarea")
-    assert page.get_by_text("How much has PURL delivered so far?").count() >= 1  # an example
+def _ask(page, question):
+    """Ask in the page and return the finished answer's message."""
+    done = page.locator(DONE).count()
+    _send(page, question)
+    page.wait_for_function(f"document.querySelectorAll({DONE!r}).length > {done} && "
+                           f"!document.querySelector({BOT!r} + '.qa-busy')", timeout=120_000)
+    return page.locator(BOT).nth(page.locator(BOT).count() - 1)  # .last would follow later answers
 
-    answer = _ask(page, "How much has PURL delivered so far?")
-    assert "billion" in answer.inner_text()
-    card = page.locator("#qa-sources .qa-card").first
-    assert "Interfax-Ukraine" in card.inner_text() and "2025-08-23" in card.inner_text()
-    assert "one and a half billion dollars" in card.locator("mark").inner_text()
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
 
-    answer.locator("a.qa-cite").first.click()
-    page.wait_for_function("document.getElementById('qa-src-1').classList.contains('qa-flash')", timeout=5000)
+def _shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name))
 
-    # Upload a new article, then ask about it.
-    article = tmp_path / "harbour.md"
-    article.write_text("---\ntitle: Exampleton harbour reopens\nsource: Coast Gazette\ndate: 2025-09-01\n---\n"
+
+def test_every_answer_has_its_own_sources_and_the_panel_follows_the_clicked_answer(app_url, browser):
+    page = _open(browser, app_url)
+    assert page.get_by_text(PURL).count() >= 1  # an example
+    first = _ask(page, PURL)
+    assert "billion" in first.locator(".qa-text").inner_text()
+    second = _ask(page, "Who financed the third PURL package?")
+    for turn in (first, second):
+        chip = turn.locator(".qa-srcs summary").first
+        assert "Interfax-Ukraine" in chip.inner_text() and "2025-08-23" in chip.inner_text()
+    # The panel shows the newest answer's sources, with relevance in words, not scores.
+    panel = page.locator("#qa-sources")
+    assert "match" in panel.inner_text() and "relevance" not in panel.inner_text()
+    _shot(page, "desktop.png")
+
+    def marked(locator):
+        return locator.locator("mark").first.evaluate("m => m.textContent")
+
+    first.locator("a.qa-cite").first.click()
+    page.wait_for_function("document.querySelector('#qa-sources .qa-s-1').classList.contains('qa-flash')")
+    assert "one and a half billion dollars" in marked(panel)
+    assert marked(panel) == marked(first.locator(".qa-srcs"))
+    second.locator("a.qa-cite").first.click()
+    page.wait_for_function(f"document.querySelector('#qa-sources mark').textContent === "
+                           f"{marked(second.locator('.qa-srcs'))!r}")
+    # Light theme: the highlight is readable.
+    assert panel.locator("mark").first.evaluate(CONTRAST) >= 4.5
+    page.close()
+
+
+def test_input_is_kept_while_an_answer_streams_and_the_page_says_what_it_is_doing(app_url, browser):
+    page = _open(browser, app_url)
+    _send(page, PURL)
+    page.wait_for_selector(f"{BOT}.qa-busy .qa-pending")
+    assert page.locator("#qa-ask").is_disabled() and page.locator("#qa-stop").is_enabled()
+    box = page.locator("#qa-question textarea")
+    box.fill("And who financed the first one?")
+    box.press("Enter")  # while busy: not dropped silently, not sent, not erased
+    page.wait_for_function("document.querySelector('#qa-status').innerText.includes('Still answering')")
+    notes = set()
+    while page.locator(f"{BOT}.qa-busy").count():
+        notes.add(page.locator(f"{BOT}.qa-busy .qa-pending").first.inner_text())
+        page.wait_for_timeout(100)
+    assert any(n.startswith(("searching", "reading", "writing")) for n in notes), notes
+    page.wait_for_function("!document.querySelector('#qa-ask').disabled")
+    assert box.input_value() == "And who financed the first one?"
+    assert page.locator(BOT).count() == 1
+    page.close()
+
+
+def test_stop_then_regenerate(app_url, browser):
+    page = _open(browser, app_url)
+    _send(page, PURL)
+    page.locator("#qa-stop:not([disabled])").click()
+    page.wait_for_selector(f"{BOT}.qa-stopped")
+    page.wait_for_function("!document.querySelector('#qa-ask').disabled")
+    assert page.locator(f"{BOT} .qa-srcs").count() == 0
+    page.locator("#qa-regen").click()
+    page.wait_for_selector(f"{BOT} .qa-srcs", timeout=120_000)
+    assert page.locator(BOT).count() == 1 and page.locator(f"{BOT}.qa-stopped").count() == 0
+    assert "billion" in page.locator(f"{BOT} .qa-text").inner_text()
+    page.locator("#qa-regen").click()  # regenerating an answer replaces it
+    page.wait_for_selector(f"{BOT}.qa-busy")
+    page.wait_for_selector(f"{BOT} .qa-srcs", timeout=120_000)
+    assert page.locator(BOT).count() == 1
+    page.close()
+
+
+def test_new_chat_and_the_trash_icon_really_clear_the_conversation(app_url, browser):
+    page = _open(browser, app_url)
+    _ask(page, "Who financed the second PURL package?")
+    follow = _ask(page, "And the third one?")
+    assert follow.locator(".qa-read-as").count() == 1  # read with the history
+    page.locator("#qa-new").click()
+    page.wait_for_function(f"document.querySelectorAll({BOT!r}).length === 0")
+    assert "Sources of the answer appear here." in page.locator("#qa-sources").inner_text()
+    alone = _ask(page, "And the third one?")
+    assert alone.locator(".qa-read-as").count() == 0  # no history left to read it with
+    page.locator("#qa-chat button[aria-label='Clear']").click()
+    page.wait_for_function(f"document.querySelectorAll({BOT!r}).length === 0")
+    page.wait_for_function("document.querySelector('#qa-sources').innerText.includes('appear here')")
+    assert _ask(page, "And the third one?").locator(".qa-read-as").count() == 0
+    page.close()
+
+
+def test_article_manager_upload_report_search_sort_delete(app_url, browser, tmp_path):
+    page = _open(browser, app_url)
+    page.get_by_text("Articles", exact=True).click()
+    label = page.locator("#qa-upload").inner_text() + page.locator("#qa-types").inner_text()
+    assert all(t in label for t in (".md", ".html", ".txt", ".json", ".jsonl"))
+    harbour = tmp_path / "harbour.md"
+    harbour.write_text("---\ntitle: Exampleton harbour reopens\nsource: Coast Gazette\ndate: 2025-09-01\n---\n"
                        "The harbour of Exampleton reopened on Monday after repairs that cost 12 million euros.\n")
-    page.get_by_text("Articles", exact=True).click()  # open the accordion
-    page.locator("#qa-upload input[type=file]").set_input_files(str(article))
-    page.wait_for_function("document.querySelector('#qa-upload-status').innerText.includes('added')",
+    page.locator("#qa-upload input[type=file]").set_input_files(str(harbour))
+    report = page.locator("#qa-upload-status")
+    page.wait_for_function("document.querySelector('#qa-upload-status').innerText.includes('harbour.md')",
                            timeout=90_000)
-    answer = _ask(page, "How much did the repairs of the Exampleton harbour cost?")
-    assert "12 million" in answer.inner_text()
-    assert "Coast Gazette" in page.locator("#qa-sources").inner_text()
+    assert "added: 1 article" in report.inner_text()
+    assert "12 million" in _ask(page, "How much did the repairs of the Exampleton harbour cost?").inner_text()
 
-    # Hostile markup in an article is shown as text, never run.
+    # Hostile markup in an article is shown as text, never run; the earlier file is not sent again.
     hostile = tmp_path / "hostile.html"
     hostile.write_text("<html><head><title>Zoo news <script>alert(1)</script></title></head><body><p>The zoo of "
                        "Exampleton welcomed a zebra named Zuri <script>alert(1)</script> "
@@ -121,18 +214,97 @@ def test_chat_page_end_to_end(app_url, browser, tmp_path):
     page.locator("#qa-upload input[type=file]").set_input_files(str(hostile))
     page.wait_for_function("document.querySelector('#qa-upload-status').innerText.includes('hostile.html')",
                            timeout=90_000)
+    assert "harbour.md" not in report.inner_text()
     answer = _ask(page, "What was the zebra at the Exampleton zoo named?")
-    page.wait_for_timeout(1000)
-    assert dialogs == []
     assert "Zuri" in answer.inner_text()
+    table = page.locator("#qa-articles")
+    page.wait_for_function("document.querySelector('#qa-articles').innerText.includes('Zoo news')")
+    page.wait_for_timeout(500)
+    assert page.dialogs == []
 
-    # A new chat forgets the old one.
-    page.locator("#qa-new").click()
-    page.wait_for_function(f"document.querySelectorAll({BOT!r}).length === 0", timeout=10_000)
+    # Sort by date, then find the harbour article, delete it, and ask about it again.
+    page.locator("#qa-art-sort").get_by_text("oldest first").click()
+    page.wait_for_function("(t => t.indexOf('Dragone') < t.indexOf('Exampleton harbour'))"
+                           "(document.querySelector('#qa-articles').innerText)")  # 2025-08-23 before 2025-09-01
+    page.locator("#qa-art-search textarea, #qa-art-search input").first.fill("harbour")
+    page.wait_for_function("document.querySelector('#qa-art-count').innerText.startsWith('1 of 3')")
+    table.get_by_test_id("cell-0-0").click()  # the only row left
+    delete = page.locator("#qa-delete")
+    delete.wait_for()
+    assert "Exampleton harbour reopens" in delete.inner_text()
+    delete.click()
+    page.wait_for_function("document.querySelector('#qa-manager-status').innerText.includes('Deleted')")
+    assert "harbour" not in table.inner_text()
+    after = _ask(page, "How much did the repairs of the Exampleton harbour cost?")
+    assert "qa-refused" in after.get_attribute("class")
+    assert "12 million" not in after.locator(".qa-text").inner_text()
     page.close()
 
 
-def test_two_concurrent_conversations_keep_their_histories_apart(app_url):
+def test_phone_width(app_url, browser):
+    page = _open(browser, app_url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways ({width}px)"
+    assert not page.locator("#qa-sources").is_visible()  # sources open in place instead
+    answer = _ask(page, PURL)
+    composer = page.locator("#qa-composer").bounding_box()
+    assert composer["y"] + composer["height"] <= 844 and composer["y"] > 844 / 2  # at the bottom, in view
+    answer.locator("a.qa-cite").first.click()
+    source = answer.locator(".qa-src.qa-s-1")
+    page.wait_for_function("document.querySelector('#qa-a1-s1').open")
+    assert source.locator("mark").is_visible() and "one and a half billion" in source.locator("mark").inner_text()
+    box = source.locator("mark").bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= 844  # in place, on screen: nothing to jump back from
+    _shot(page, "phone.png")
+    page.close()
+
+
+def test_dark_mode_is_readable(app_url, browser):
+    page = _open(browser, app_url, color_scheme="dark")
+    assert "dark" in page.evaluate("document.body.className")
+    answer = _ask(page, PURL)
+    answer.locator(".qa-src summary").first.click()  # open the chip in place too
+    for mark in (page.locator("#qa-sources mark").first, answer.locator("mark").first):
+        assert mark.evaluate(CONTRAST) >= 4.5
+    assert answer.locator("a.qa-cite").first.evaluate(CONTRAST) >= 4.5
+    assert page.locator("#qa-sources .qa-card").first.evaluate(CONTRAST) >= 4.5
+    answer.locator("a.qa-cite").first.click()
+    flashed = page.locator("#qa-sources .qa-flash").first
+    outline = flashed.evaluate("e => getComputedStyle(e).outlineColor")
+    assert outline not in ("rgba(0, 0, 0, 0)", "rgb(0, 0, 0)")  # the flash is visible on a dark page
+    _shot(page, "dark.png")
+    page.close()
+
+
+def test_two_readers_at_once_see_the_queue_and_get_their_own_answers(app_url, browser):
+    a, b = _open(browser, app_url), _open(browser, app_url)
+    # Every note B's pending message shows, however briefly.
+    b.evaluate("""() => { window.notes = [];
+      new MutationObserver(() => document.querySelectorAll('#qa-chat .qa-pending').forEach(
+        (p) => window.notes.push(p.innerText))).observe(document.body, {subtree: true, childList: true,
+        characterData: true}); }""")
+    _send(a, PURL)
+    a.wait_for_function(f"/searching|reading|writing/.test(document.querySelector({BOT!r} + ' .qa-pending')"
+                        "?.innerText || '')", polling=50)
+    _send(b, "Who financed the third PURL package?")
+    for page in (a, b):
+        page.wait_for_selector(f"{BOT} .qa-srcs", timeout=120_000)
+        assert page.locator(BOT).count() == 1
+    notes = b.evaluate("window.notes")
+    assert any("1 question from another reader ahead of yours" in n for n in notes), notes
+    assert "billion" in a.locator(f"{BOT} .qa-text").inner_text()
+    assert "Germany" in b.locator(f"{BOT} .qa-text").inner_text()
+    a.close()
+    b.close()
+
+
+def _answer_text(chat):
+    content = chat[-1]["content"]
+    content = content if isinstance(content, str) else " ".join(p.get("text", "") for p in content)
+    return content.split("<div class='qa-srcs'>")[0]  # the answer, not its sources
+
+
+def test_two_concurrent_api_conversations_keep_their_histories_apart(app_url):
     from gradio_client import Client
 
     dialogues = {
@@ -145,7 +317,7 @@ def test_two_concurrent_conversations_keep_their_histories_apart(app_url):
         client = Client(app_url, verbose=False)
         chat = []
         for q in dialogues[name]:
-            chat, _sources, _box = client.predict(q, chat, None, "", "", api_name="/ask")
+            chat, _sources = client.predict(q, chat, None, "", "", api_name="/ask")
         results[name] = chat
 
     threads = [threading.Thread(target=talk, args=(n,)) for n in dialogues]
@@ -154,10 +326,6 @@ def test_two_concurrent_conversations_keep_their_histories_apart(app_url):
     for t in threads:
         t.join(timeout=300)
 
-    def last_text(chat):
-        content = chat[-1]["content"]
-        return content if isinstance(content, str) else " ".join(p.get("text", "") for p in content)
-
-    assert "Denmark" in last_text(results["a"]) and "Netherlands" not in last_text(results["a"])
-    assert "Netherlands" in last_text(results["b"]) and "Denmark" not in last_text(results["b"])
+    assert "Denmark" in _answer_text(results["a"]) and "Netherlands" not in _answer_text(results["a"])
+    assert "Netherlands" in _answer_text(results["b"]) and "Denmark" not in _answer_text(results["b"])
     assert len(results["a"]) == len(results["b"]) == 4

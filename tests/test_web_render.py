@@ -57,7 +57,7 @@ def test_article_list_searches_and_sorts():
             for i, (t, s, p) in enumerate([("b harbour", "Gazette", "2025-09-01"), ("a zoo", "Times", "2025-08-01"),
                                            ("c undated", None, None)])]
     assert [a["id"] for a in render.article_rows(arts, "", "newest first")] == ["0", "1", "2"]
-    assert [a["id"] for a in render.article_rows(arts, "", "oldest first")] == ["2", "1", "0"]
+    assert [a["id"] for a in render.article_rows(arts, "", "oldest first")] == ["1", "0", "2"]
     assert [a["id"] for a in render.article_rows(arts, "", "title A-Z")] == ["1", "0", "2"]
     assert [a["id"] for a in render.article_rows(arts, "GAZ", "newest first")] == ["0"]
     assert render.table(arts[2:]) == [["c undated", "", "undated", 1]]

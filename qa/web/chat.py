@@ -1,14 +1,15 @@
 """The conversation: one answer at a time across all readers, streamed with notes of what is happening.
 
-Answers are serialised by a lock of our own rather than Gradio's queue, so a reader who waits is told
-how many questions are ahead, and Stop can end a wait as well as an answer.
+Answers are serialised by a worker of our own rather than by Gradio's queue, so a reader who waits is
+told how many questions are ahead, and Stop can end a wait as well as an answer.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -50,53 +51,106 @@ def filters(outlets: Sequence[str] | None, after: str | None, before: str | None
                    before=(before or "").strip() or None)
 
 
+_END = object()
+
+
+@dataclass
+class _Job:
+    question: str
+    history: list[tuple[str, str]]
+    flt: Filters
+    session: str
+    out: queue.Queue = field(default_factory=queue.Queue)
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+
 class Conversation:
-    """Answers questions for every session of the page, one at a time."""
+    """Answers questions for every session of the page, one at a time, in a worker thread of its own.
+
+    The page's generators only read a job's output, so a reader who closes the tab or presses Stop
+    never leaves the model locked: the worker drops a cancelled job at its next step."""
 
     def __init__(self, pipeline: Pipeline) -> None:
         self.pipeline = pipeline
-        self._slot = threading.Lock()  # the model answers one question at a time
-        self._line: list[object] = []  # tickets of questions waiting or being answered, in order
-        self._line_lock = threading.Lock()
+        self._line: list[_Job] = []  # jobs waiting or being answered, in order
+        self._cv = threading.Condition()
+        self._worker: threading.Thread | None = None
 
-    def _ahead(self, ticket: object) -> int:
-        with self._line_lock:
-            return self._line.index(ticket)
+    def _work(self) -> None:
+        while True:
+            with self._cv:
+                self._cv.wait_for(lambda: bool(self._line))
+                job = self._line[0]
+            try:
+                if not job.cancelled.is_set():
+                    for item in self.pipeline.answerer.stream(job.question, job.history, job.flt):
+                        if job.cancelled.is_set():
+                            break
+                        job.out.put(item)
+            except Exception as err:  # handed to the reader's generator, which shows it
+                job.out.put(err)
+            finally:
+                job.out.put(_END)
+                with self._cv:
+                    self._line.remove(job)
 
-    def answer(self, question: str, chat: list[dict[str, Any]], history: list[list[str]],
-               flt: Filters) -> Iterator[Step]:
+    def cancel(self, session: str) -> None:
+        """Stop the session's question, waiting or being answered."""
+        with self._cv:
+            for job in self._line:
+                if job.session == session:
+                    job.cancelled.set()
+
+    def _submit(self, job: _Job) -> None:
+        with self._cv:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._work, name="qa-answers", daemon=True)
+                self._worker.start()
+            self._line.append(job)
+            self._cv.notify()
+
+    def _ahead(self, job: _Job) -> int:
+        with self._cv:
+            return self._line.index(job) if job in self._line else 0
+
+    def answer(self, question: str, chat: list[dict[str, Any]], history: list[list[str]], flt: Filters,
+               session: str = "") -> Iterator[Step]:
         """Stream one answer into the last message of ``chat`` (a pending assistant message)."""
         s = self.pipeline.settings
         good, partial = s.min_quote_relevance, s.min_relevance
-        ticket = object()
-        with self._line_lock:
-            self._line.append(ticket)
+        job = _Job(question, [(q, a) for q, a in history], flt, session)
+        self._submit(job)
+        draft, note = "", "starting…"
+        first = True
         try:
-            while not self._slot.acquire(timeout=0.4):
-                ahead = self._ahead(ticket)
-                chat[-1] = {"role": "assistant", "content": render.pending(
-                    f"waiting: {ahead} question{'s' if ahead != 1 else ''} from another reader ahead of yours…")}
+            while True:
+                try:
+                    item = job.out.get(timeout=0.01 if first else 0.4)
+                except queue.Empty:
+                    ahead = self._ahead(job)
+                    first = False
+                    if ahead:
+                        plural = 's' if ahead != 1 else ''
+                        note = f"waiting: {ahead} question{plural} from another reader ahead of yours…"
+                        chat[-1] = {"role": "assistant", "content": render.pending(note, draft)}
+                        yield Step(chat)
+                    continue
+                if item is _END:
+                    return
+                if isinstance(item, Exception):
+                    raise item
+                if isinstance(item, Progress):
+                    note = item.detail
+                elif isinstance(item, str):
+                    draft += item
+                    note = "writing, then checking each fact against its source…"
+                elif isinstance(item, Answer):
+                    k = sum(1 for m in chat if m.get("role") == "assistant")
+                    chat[-1] = {"role": "assistant", "content": render.turn(item, k, question, good, partial)}
+                    history = [*history, [question, item.text]][-s.history_turns:]
+                    yield Step(chat, render.panel(item, question, good, partial), history, done=True)
+                    return
+                chat[-1] = {"role": "assistant", "content": render.pending(note, draft)}
                 yield Step(chat)
-            try:
-                draft = ""
-                note = "starting…"
-                turns = [(q, a) for q, a in history]
-                for item in self.pipeline.answerer.stream(question, turns, flt):
-                    if isinstance(item, Progress):
-                        note = item.detail
-                    elif isinstance(item, str):
-                        draft += item
-                        note = "writing, then checking each fact against its source…"
-                    elif isinstance(item, Answer):
-                        k = sum(1 for m in chat if m.get("role") == "assistant")
-                        chat[-1] = {"role": "assistant", "content": render.turn(item, k, question, good, partial)}
-                        history = [*history, [question, item.text]][-s.history_turns:]
-                        yield Step(chat, render.panel(item, question, good, partial), history, done=True)
-                        return
-                    chat[-1] = {"role": "assistant", "content": render.pending(note, draft)}
-                    yield Step(chat)
-            finally:
-                self._slot.release()
         finally:
-            with self._line_lock:
-                self._line.remove(ticket)
+            job.cancelled.set()  # closed early (Stop, a new chat, a closed tab): the worker drops it

@@ -23,6 +23,10 @@ BUSY_NOTE = ("Still answering the last question: yours stays in the box. Press E
 SKIP = gr.skip
 
 
+def _session(request: gr.Request | None) -> str:
+    return getattr(request, "session_hash", None) or ""
+
+
 def _controls(busy: bool) -> tuple[bool, Any, Any, Any]:
     """The busy flag and the Ask, Stop and Regenerate buttons for that state."""
     return (busy, gr.update(interactive=not busy), gr.update(interactive=busy), gr.update(interactive=not busy))
@@ -65,25 +69,23 @@ class WebApp:
         return chat, history, last, *_controls(True), ""
 
     def answer(self, question: str, chat: list[dict[str, Any]], history: list[list[str]],
-               outlets: list[str] | None, after: str, before: str) -> Iterator[tuple]:
+               outlets: list[str] | None, after: str, before: str, request: gr.Request) -> Iterator[tuple]:
         """Stream the answer to the question ``send`` posted; a no-op when ``send`` refused it."""
         if not question:
             yield (SKIP(),) * 8
             return
-        for step in self._steps(question, chat, history, outlets, after, before):
+        for step in self._steps(question, chat, history, outlets, after, before, _session(request)):
             if step.done:
                 yield step.chat, step.panel or SKIP(), step.history or history, *_controls(False), ""
             else:
                 yield step.chat, *(SKIP(),) * 7
 
     def _steps(self, question: str, chat: list[dict[str, Any]], history: list[list[str]],
-               outlets: list[str] | None, after: str, before: str) -> Iterator[Step]:
+               outlets: list[str] | None, after: str, before: str, session: str) -> Iterator[Step]:
         chat = list(chat or [])
-        if not chat or chat[-1].get("role") != "assistant":
-            chat += [{"role": "user", "content": render.user(question)}, {"role": "assistant", "content": ""}]
         try:
             flt = filters(outlets, after, before)
-            yield from self.conversation.answer(question, chat, list(history or []), flt)
+            yield from self.conversation.answer(question, chat, list(history or []), flt, session)
         except ValueError as err:  # a filter a reader mistyped
             chat[-1] = {"role": "assistant", "content": f"<div class='qa-turn'>⚠️ {render.esc(str(err))}</div>"}
             yield Step(chat, None, None, done=True)
@@ -94,25 +96,27 @@ class WebApp:
             yield Step(chat, None, None, done=True)
 
     def ask_api(self, message: str, chat: list[dict[str, Any]], history: list[list[str]],
-                outlets: list[str] | None, after: str, before: str) -> Iterator[tuple]:
+                outlets: list[str] | None, after: str, before: str, request: gr.Request) -> Iterator[tuple]:
         """The ``/ask`` endpoint for gradio_client: the chat, the sources panel (and the session's history)."""
         message = (message or "").strip()
         if not message:
             yield chat or [], SKIP(), history
             return
-        for step in self._steps(message, chat, history, outlets, after, before):
+        chat = [*(chat or []), {"role": "user", "content": render.user(message)},
+                {"role": "assistant", "content": render.pending("sending…")}]
+        for step in self._steps(message, chat, history, outlets, after, before, _session(request)):
             yield step.chat, step.panel or SKIP(), step.history or history
 
-    @staticmethod
-    def stop(chat: list[dict[str, Any]]) -> tuple:
+    def stop(self, chat: list[dict[str, Any]], request: gr.Request) -> tuple:
+        self.conversation.cancel(_session(request))
         chat = list(chat or [])
         if chat and chat[-1].get("role") == "assistant" and "qa-busy" in message_text(chat[-1]):
             chat[-1] = {"role": "assistant", "content": render.STOPPED}
-        return chat, *_controls(False), ""
+        return chat, "", *_controls(False), ""
 
-    @staticmethod
-    def new_chat() -> tuple:
+    def new_chat(self, request: gr.Request) -> tuple:
         """Forget everything: messages, follow-up history, the last question and the sources panel."""
+        self.conversation.cancel(_session(request))
         return [], render.panel(None, "", 0, 0), [], "", "", *_controls(False), ""
 
     # ------------------------------------------------------------------ page
@@ -149,6 +153,8 @@ class WebApp:
                 self.manager.build(demo, outlets)
 
             private: dict[str, Any] = {"api_visibility": "private"}
+            # The pending message says what is happening; Gradio's own overlay would only repeat it.
+            streamed: dict[str, Any] = {"concurrency_limit": None, "show_progress": "hidden", **private}
             buttons = [busy, ask, stop, regen]
             answer_in = [pending, chatbot, history, outlets, after, before]
             answer_out = [chatbot, sources, history, *buttons, status]
@@ -156,11 +162,13 @@ class WebApp:
             for trigger in (box.submit, ask.click):
                 answers.append(trigger(self.send, [box, chatbot, busy], [box, chatbot, pending, last, *buttons, status],
                                        queue=False, trigger_mode="multiple", **private)
-                               .then(self.answer, answer_in, answer_out, concurrency_limit=None, **private))
+                               .then(self.answer, answer_in, answer_out, **streamed))
             answers.append(regen.click(self.regenerate, [chatbot, history, last, busy],
                                        [chatbot, history, pending, *buttons, status], queue=False, **private)
-                           .then(self.answer, answer_in, answer_out, concurrency_limit=None, **private))
-            stop.click(self.stop, [chatbot], [chatbot, *buttons, status], cancels=answers, queue=False, **private)
+                           .then(self.answer, answer_in, answer_out, **streamed))
+            # Stop also empties the pending question, so an answer that has not started yet does nothing.
+            stop.click(self.stop, [chatbot], [chatbot, pending, *buttons, status], cancels=answers, queue=False,
+                       **private)
             reset_out = [chatbot, sources, history, last, pending, *buttons, status]
             new.click(self.new_chat, None, reset_out, cancels=answers, queue=False, api_name="new_chat")
             chatbot.clear(self.new_chat, None, reset_out, cancels=answers, queue=False, **private)

@@ -134,7 +134,8 @@ def article_rows(articles: Sequence[dict[str, Any]], query: str, sort: str) -> l
     if sort == "title A-Z":
         return sorted(rows, key=lambda a: (a["title"] or "").lower())
     rows = sorted(rows, key=lambda a: (a["title"] or "").lower())
-    return sorted(rows, key=lambda a: a["published"] or "", reverse=sort != "oldest first")
+    dated = sorted((a for a in rows if a["published"]), key=lambda a: a["published"], reverse=sort != "oldest first")
+    return dated + [a for a in rows if not a["published"]]  # undated articles last in either order
 
 
 def table(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
