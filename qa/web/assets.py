@@ -20,8 +20,11 @@ a.qa-cite, .qa-panel a, .qa-srcs a { color: var(--qa-link) !important; font-weig
 a.qa-cite:hover { text-decoration: underline; }
 .qa-read-as { color: var(--qa-muted); font-size: 13px; margin-top: 4px; }
 .qa-pending { color: var(--qa-muted); font-style: italic; }
-.qa-pending::before { content: "⏳ "; font-style: normal; }
+.qa-pending::before { content: ""; display: inline-block; width: 8px; height: 8px; margin-right: 6px;
+  border-radius: 50%; background: var(--qa-flash); animation: qa-pulse .8s ease-in-out infinite alternate; }
+@keyframes qa-pulse { from { opacity: .25; } to { opacity: 1; } }
 .qa-draft { opacity: .75; }
+.qa-error { font-weight: 600; }
 .qa-srcs { margin-top: 8px; }
 .qa-srcs-h { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--qa-muted);
   margin-bottom: 4px; }
@@ -59,7 +62,9 @@ mark.qa-hl { background: var(--qa-mark-bg) !important; color: var(--qa-mark-fg) 
   #qa-chat { height: calc(100dvh - 230px) !important; }
   #qa-composer { position: sticky; bottom: 0; z-index: 20; background: var(--background-fill-primary);
     padding: 6px 0 8px 0; flex-wrap: nowrap !important; }
-  #qa-composer button { min-width: 0 !important; }
+  #qa-composer > * { min-width: 0 !important; flex: 0 0 auto !important; }
+  #qa-composer > #qa-question { flex: 1 1 auto !important; }
+  #qa-composer button { padding: 0 12px !important; min-height: 42px; align-self: stretch; }
 }
 """
 

@@ -87,11 +87,11 @@ class WebApp:
             flt = filters(outlets, after, before)
             yield from self.conversation.answer(question, chat, list(history or []), flt, session)
         except ValueError as err:  # a filter a reader mistyped
-            chat[-1] = {"role": "assistant", "content": f"<div class='qa-turn'>⚠️ {render.esc(str(err))}</div>"}
+            chat[-1] = {"role": "assistant", "content": f"<div class='qa-turn'>{render.esc(str(err))}</div>"}
             yield Step(chat, None, None, done=True)
         except Exception as err:  # keep the page usable; the log has the traceback
             log.exception("answer failed")
-            chat[-1] = {"role": "assistant", "content": f"<div class='qa-turn'>⚠️ The answer failed: "
+            chat[-1] = {"role": "assistant", "content": f"<div class='qa-turn'>The answer failed: "
                                                         f"{render.esc(str(err))}</div>"}
             yield Step(chat, None, None, done=True)
 
@@ -132,7 +132,8 @@ class WebApp:
                                          feedback_options=None, buttons=["copy"])
                     with gr.Row(elem_id="qa-composer"):
                         box = gr.Textbox(placeholder="Ask about the articles…", show_label=False, scale=5,
-                                         elem_id="qa-question", max_length=1000, lines=1, max_lines=4)
+                                         elem_id="qa-question", max_length=1000, lines=1, max_lines=4,
+                                         container=False)
                         ask = gr.Button("Ask", variant="primary", scale=1, min_width=60, elem_id="qa-ask")
                         stop = gr.Button("Stop", variant="stop", scale=1, min_width=60, interactive=False,
                                          elem_id="qa-stop")

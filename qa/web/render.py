@@ -93,7 +93,7 @@ def answer_text(answer: Answer, k: int) -> str:
 
     text = re.sub(r"\[(\d+)\]", cite, text)
     if answer.error:
-        text = f"<span class='qa-error'>⚠️ {esc(answer.error)}</span><br>{text}"
+        text = f"<span class='qa-error'>{esc(answer.error)}</span><br>{text}"
     return text
 
 
@@ -120,7 +120,7 @@ def pending(note: str, draft: str = "") -> str:
     return f"<div class='qa-turn qa-busy'>{text}<div class='qa-pending' role='status'>{esc(note)}</div></div>"
 
 
-STOPPED = "<div class='qa-turn qa-stopped'><div class='qa-text'>⏹ Stopped. Ask again or press Regenerate.</div></div>"
+STOPPED = "<div class='qa-turn qa-stopped'><div class='qa-text'>Stopped. Ask again, or press Regenerate.</div></div>"
 
 
 def user(message: str) -> str:
