@@ -66,7 +66,7 @@ def server(data_dir):
 
 @pytest.fixture(scope="module")
 def client(server):
-    return openai.OpenAI(base_url=f"{server}/v1", api_key=KEY, timeout=120)
+    return openai.OpenAI(base_url=f"{server}/v1", api_key=KEY, timeout=300)
 
 
 def _purl_citation(citations):
@@ -116,7 +116,7 @@ def test_two_clients_at_once(client):
     replies: dict[int, str] = {}
 
     def ask(i: int) -> None:
-        own = openai.OpenAI(base_url=str(client.base_url), api_key=KEY, timeout=120)
+        own = openai.OpenAI(base_url=str(client.base_url), api_key=KEY, timeout=300)
         if i == 0:
             replies[i] = own.chat.completions.create(
                 model="qa", messages=[{"role": "user", "content": questions[i]}]).choices[0].message.content
@@ -129,7 +129,7 @@ def test_two_clients_at_once(client):
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=240)
+        t.join(timeout=600)
     assert AMOUNT.search(replies[0])
     assert all(c in replies[1] for c in ("Denmark", "Finland", "Sweden"))
 
@@ -199,7 +199,10 @@ def test_qa_ask_answers_through_the_server_with_tiny_imports(server, data_dir):
     assert "answering through the qa server" in log
     assert AMOUNT.search(answer["answer"]) and not answer["refused"]
     _purl_citation(answer["citations"])
-    assert elapsed < 10  # a cold in-process `qa ask` takes 13 s or more; the README has the measurement
+    # The client's own part (start, find the server, ask, print); the answer's time is the server's.
+    # Measured 0.1-0.35 s on 2 busy cores (README "Use it from other tools"); a cold in-process ask
+    # spends 13 s or more before answering.
+    assert elapsed - answer["timings_ms"]["total"] / 1000 < 3
     heavy = ("torch", "chromadb", "gradio", "sentence_transformers", "numpy")
     code = ("import sys; from qa.cli import main; main(['ask', '--json', sys.argv[1]]); "
             f"heavy = [m for m in {heavy!r} if m in sys.modules]; assert not heavy, heavy")
