@@ -141,17 +141,18 @@ def bench_answer_recall(settings: Settings, data_dir: Path | None = None) -> dic
     return out
 
 
-def bench_gold_retrieval(settings: Settings, data_dir: Path, setting: str = "corpus") -> dict[str, Any]:
+def bench_gold_retrieval(settings: Settings, data_dir: Path, setting: str = "corpus",
+                         split: str = "dev") -> dict[str, Any]:
     """hit@5 and MRR of the gold set's support passages, ranked by the retriever (hybrid, top 20;
     no LLM): every first-turn question with a ``support`` text, over the shipped corpus ingested
     into the store at ``data_dir`` (with the RealTime QA articles already there: "distractors")."""
-    from .evaluate import corpus_paths, load_gold
+    from .evaluate import SPLITS, corpus_paths, load_gold
 
     store = Store(settings.with_(data_dir=data_dir))
     Ingestor(store).ingest(corpus_paths())
     retriever = Retriever(store)
     ranks: list[int | None] = []
-    for case in load_gold(setting=setting):
+    for case in load_gold(SPLITS[split], setting=setting):
         if case.support and case.turn == 0 and not case.refuse:
             want = _normalise_words(case.support).strip()
             hits = retriever.search(case.question, k=20)
