@@ -38,7 +38,7 @@ _NUMBER = re.compile(
     rf"(?P<cur>{_CUR_PRE})?"
     rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?"
     rf"|(?:(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+and\s+a\s+half)"
-    rf"|(?:(?:{_NUMWORD})(?:[\s-](?:{_NUMWORD}))?)|half(?:\s+a)?)"
+    rf"|(?:\b(?:{_NUMWORD})(?:[\s-](?:{_NUMWORD}))?\b)|half(?:\s+a)?)"
     rf"(?P<pct>\s?(?:%|percent\b|per\s+cent\b))?"
     rf"(?:\s?(?P<scale>(?:{_SCALEWORD})\b)(?:\s+(?:and\s+a\s+half))?)?"
     rf"(?P<cur2>{_CUR_POST})?",

@@ -81,6 +81,13 @@ def test_follow_up_is_resolved_from_history(answerer):
     _assert_citations_match_articles(second, answerer.retriever.store)
 
 
+def test_a_follow_up_the_rules_cannot_resolve_is_rewritten_by_the_model(answerer):
+    history = [("How much did the bridge repairs cost?", "The repairs cost 2 million euros [1].")]
+    rewritten = answerer.condense("When did it reopen?", history)
+    assert "bridge" in rewritten.lower() and "reopen" in rewritten.lower()
+    assert "cost" not in rewritten.lower()  # the new question, not the old one
+
+
 def test_an_invented_number_is_removed_by_the_check(answerer):
     q = "How much is each PURL package worth?"
     hits = answerer.retriever.search(q, k=6)

@@ -164,20 +164,20 @@ class Answerer:
         return reader.reader_messages(question, evidence)
 
     def reread(self, question: str, evidence: Sequence[Evidence]) -> str | None:
-        """Ask the question again over the passages that hold these sentences (the sentences alone can
-        lack their subject: "There are three packages"), for a few copied words; None for "unknown"."""
-        passages = [e.hit.passage.text for e in evidence]
-        short = complete(self.llm, reader.extract_messages(question, list(dict.fromkeys(passages))),
-                         max_tokens=24).strip()
-        return None if reader.says_unknown(short) else short
+        """Ask the question again over these sentences alone, each after the sentence before it (a
+        sentence alone can lack its subject: "There are three packages"), for a few copied words;
+        None when the model finds no answer there."""
+        texts = [f"{e.context} {e.text}".strip() for e in evidence]
+        short = complete(self.llm, reader.extract_messages(question, list(dict.fromkeys(texts))), max_tokens=24)
+        return None if reader.says_unknown(short.strip()) else short.strip()
 
     def verify(self, question: str, draft: str, evidence: Sequence[Evidence]) -> Answer:
         """Keep the draft's sentences whose facts are in the evidence they cite, when a re-read of that
         evidence agrees with them. Otherwise quote the cited sentence that holds the re-read's answer,
         or the best sentence if a re-read finds the answer in it; else refuse."""
         log.info("draft: %r", draft)
-        if reader.says_unknown(draft):
-            return refusal(question, "the articles found do not give the answer", [e.hit for e in evidence])
+        if reader.says_unknown(draft):  # a second opinion on the best sentence, else a refusal
+            return self.extractive(question, evidence)
         kept: list[tuple[str, list[int]]] = []
         for claim in reader.parse_draft(draft):
             if not claim.text or (not content_words(claim.text) and not claim.cites):

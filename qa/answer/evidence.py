@@ -24,6 +24,7 @@ class Evidence:
     end: int
     text: str
     score: float  # relevance to the question
+    context: str = ""  # the sentence before it in the article: "this" in "this primarily concerns ..."
 
 
 def candidate_sentences(hits: Sequence[Hit]) -> list[Evidence]:
@@ -33,28 +34,40 @@ def candidate_sentences(hits: Sequence[Hit]) -> list[Evidence]:
     seen: set[tuple[str, int]] = set()
     for hit in hits:
         art, p = hit.article, hit.passage
+        previous = ""
         for a, b in sentence_spans(art.text, p.start, p.end):
             text = art.text[a:b]
+            context, previous = previous, text
             if (art.id, a) in seen or text.rstrip("\"'”’ ").endswith("?") or guard.is_flagged(art.text, a, b):
                 continue
             seen.add((art.id, a))
-            out.append(Evidence(hit, a, b, text, 0.0))
+            out.append(Evidence(hit, a, b, text, 0.0, context))
     return out
 
 
 def rank(question: str, sentences: list[Evidence], similarity: Callable[[str, Sequence[str]], list[float]],
          n: int) -> list[Evidence]:
-    """The ``n`` sentences most relevant to the question, best first: meaning (cosine) plus the share
-    of the question's words they contain, plus a little when they hold the kind of figure asked for."""
+    """The ``n`` sentences most relevant to the question: meaning (cosine of the sentence, or its mean
+    with that of the sentence read after the one before it, which often holds its subject) plus the
+    share of the question's words they contain, plus a little when they hold the kind of figure asked
+    for. They come grouped by article (the article of the best sentence first) and in article order
+    within one, so they read as written."""
     if not sentences:
         return []
-    sims = similarity(question, [e.text for e in sentences])
+    windows = [f"{e.context} {e.text}".strip() for e in sentences]
+    sims = similarity(question, [e.text for e in sentences] + windows)
     qwords = content_words(question)
     kind = figure_kind(question)
-    for e, sim in zip(sentences, sims, strict=True):
+    for i, e in enumerate(sentences):
+        # The sentence before can lend meaning, not take over: at most half of the window's score.
+        sim = max(sims[i], (sims[i] + sims[len(sentences) + i]) / 2)
         overlap = len(qwords & content_words(e.text)) / max(len(qwords), 1)
         e.score = sim + 0.3 * overlap + (0.1 if kind and holds_figure(e.text, kind) else 0.0)
-    return sorted(sentences, key=lambda e: -e.score)[:n]
+    best = sorted(sentences, key=lambda e: -e.score)[:n]
+    first_seen = {}
+    for i, e in enumerate(best):
+        first_seen.setdefault(e.hit.article.id, i)
+    return sorted(best, key=lambda e: (first_seen[e.hit.article.id], e.start))
 
 
 _MONTHS = ("january february march april may june july august september october november december "

@@ -29,14 +29,15 @@ Example:
 [2] It cost 12 million pounds, paid mostly by a local foundation.
 </sentences>
 Question: When did the new wing open, and what did it cost?
-Answer: The library's new wing opened on 4 May [1] and cost 12 million pounds [2].
+Answer (a complete sentence, with [n] after each fact): The library's new wing opened on 4 May [1] \
+and cost 12 million pounds [2].
 
 Example:
 <sentences>
 [1] The city library's new wing opened on 4 May after two years of work.
 </sentences>
 Question: Who designed the new wing?
-Answer: {REFUSAL_MARK}"""
+Answer (a complete sentence, with [n] after each fact): {REFUSAL_MARK}"""
 
 # The check asks the question again over the cited sentences alone, for a few copied words: an
 # independent short answer that the full answer must agree with. Measured with the 1.5B model on
@@ -67,12 +68,13 @@ def reader_messages(question: str, evidence: Sequence[Evidence]) -> list[Message
         lines.append(f"[{i}] {_clean(e.text)}")
     text = "\n".join(lines)
     return [{"role": "system", "content": READER_SYSTEM},
-            {"role": "user", "content": f"<sentences>\n{text}\n</sentences>\nQuestion: {question.strip()}\nAnswer:"}]
+            {"role": "user", "content": f"<sentences>\n{text}\n</sentences>\nQuestion: {question.strip()}\n"
+                                        "Answer (a complete sentence, with [n] after each fact):"}]
 
 
-def extract_messages(question: str, passages: Sequence[str]) -> list[Message]:
-    """Ask for the answer again, as a few words copied from these passages alone."""
-    text = "\n".join(_clean(s) for s in passages)
+def extract_messages(question: str, texts: Sequence[str]) -> list[Message]:
+    """Ask for the answer again, as a few words copied from these texts alone."""
+    text = "\n".join(_clean(s) for s in texts)
     return [{"role": "system", "content": EXTRACT_SYSTEM},
             {"role": "user", "content": f"Text: {text}\n\nQuestion: {question.strip()}"}]
 
