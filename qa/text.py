@@ -51,3 +51,42 @@ def _edit_distance_le1(a: str, b: str) -> bool:
     while i < len(a) and a[i] == b[i]:
         i += 1
     return a[i:] == b[i + 1:] or (len(a) == len(b) and a[i + 1:] == b[i + 1:])
+
+
+def _transposed(a: str, b: str) -> bool:
+    if len(a) != len(b):
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+def _one_letter_more(short: str, long: str) -> bool:
+    return len(long) == len(short) + 1 and any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+def correct_spelling(question: str, texts: list[str]) -> str:
+    """The question with each misspelt word ("thrid", "deliverd", "teh", "comittee") replaced by the
+    word of ``texts`` (the retrieved passages) that it is one slip away from: a letter dropped or
+    doubled, or two letters swapped. A changed letter is not corrected: "paid" is a word, not a slip
+    for "said". Words the texts contain (or their stems), plurals, numbers and words under five letters
+    stay as they are."""
+    counts: dict[str, int] = {}
+    for t in texts:
+        for w in re.findall(r"[a-z]+", t.lower()):
+            counts[w] = counts.get(w, 0) + 1
+    known = set(counts) | STOP_WORDS
+    stems = {stem(w) for w in counts}
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = word.lower()
+        if len(low) < 5 or low in known or stem(low) in stems:
+            return word  # short words are too often other real words ("paid" is not a slip for "aid")
+        near = [w for w in counts if w.rstrip("s") != low.rstrip("s") and (
+            _one_letter_more(low, w) or _one_letter_more(w, low) or _transposed(low, w))]
+        if not near:
+            return word
+        best = max(near, key=lambda w: (counts[w], w))
+        return best if word.islower() else best.capitalize() if word[0].isupper() and word[1:].islower() else word
+
+    return re.sub(r"[A-Za-z]+", fix, question)

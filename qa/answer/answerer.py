@@ -1,7 +1,8 @@
 """Grounded answers, step by step: condense -> retrieve -> gate -> evidence -> generate -> check -> cite.
 
 1. A follow-up is made standalone (rules, then the reader model when the rules cannot).
-2. Hybrid retrieval; only articles that mention every name, figure and ordinal of the question
+2. Hybrid retrieval (a misspelt word is corrected to the word the retrieved passages use, and the
+   search repeated); only articles that mention every name, figure and ordinal of the question
    count; their sentences are ranked and the best become the evidence. Sentences that instruct an
    AI (``qa.guard``) are never evidence.
 3. Nothing relevant, or a name the articles never mention: a refusal before any generation.
@@ -25,7 +26,7 @@ from ..config import Settings
 from ..llm import LLM, LLMUnavailable, Message, complete
 from ..records import Answer, Hit, Progress
 from ..retrieve import Filters, Retriever
-from ..text import content_words
+from ..text import content_words, correct_spelling
 from . import reader
 from .evidence import Evidence, candidate_sentences, covering_hits, figure_kind, holds_figure, rank
 from .verify import agrees, compose, holds, quote, refusal, supporting
@@ -91,6 +92,10 @@ class Answerer:
         n = self.retriever.article_count()
         yield Progress("searching", f"searching {n:,} article{'s' if n != 1 else ''}…")
         found = self.retriever.search(standalone, k=self.settings.retrieve_k, filters=filters)
+        corrected = correct_spelling(standalone, [h.passage.text for h in found])
+        if corrected != standalone:  # "thrid" -> "third": search again with the words the articles use
+            standalone = corrected
+            found = self.retriever.search(standalone, k=self.settings.retrieve_k, filters=filters)
         hits, missing = covering_hits(standalone, found)
         hits = hits[:self.settings.top_k]
         evidence = self.select_evidence(standalone, hits)
