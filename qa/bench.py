@@ -242,27 +242,36 @@ def run(settings: Settings, out_dir: Path, large: bool = False, ingest_articles:
         results["answer_recall"] = {**bench_answer_recall(settings), "measured": stamp}
     if "retrieval" in parts:
         results["retrieval"] = {k: v for k, v in results.get("retrieval", {}).items() if not k.startswith("1000k")}
-        results["retrieval"].update(_bench_sizes(settings, large, say, stamp))
+
+        def done(name: str, m: dict[str, Any]) -> None:  # written at once: the large sizes take long
+            results["retrieval"][name] = m
+            _write(results, out_dir)
+
+        _bench_sizes(settings, large, say, stamp, done)
     if "answers" in parts:
         say("answers: ours vs the LlamaIndex starter pipeline")
         results["answers"] = {**bench_answers(settings), "measured": stamp}
     if "cold" in parts:
         say("cold start")
         results["cold_start"] = {**bench_cold_start(settings), "measured": stamp}
+    _write(results, out_dir)
+    return results
+
+
+def _write(results: dict[str, Any], out_dir: Path) -> None:
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "bench.json").write_text(json.dumps(results, indent=1))
     (out_dir / "bench.md").write_text(report(results))
     chart(results, out_dir / "bench.png")
-    return results
 
 
-def _bench_sizes(settings: Settings, large: bool, say: Callable[[str], None], stamp: str) -> dict[str, Any]:
+def _bench_sizes(settings: Settings, large: bool, say: Callable[[str], None], stamp: str,
+                 done: Callable[[str, dict[str, Any]], None]) -> None:
     sizes = [10_000, 100_000] + ([1_000_000] if large else [])
     say("retrieval: loading base passages and vectors")
     base = _source_passages(settings, 10_000)
     queries = [q.question for q in realtimeqa.questions()][:120]
-    out: dict[str, Any] = {}
     server_dir = settings.data_dir / "bench-chroma-server"
     server_dir.mkdir(parents=True, exist_ok=True)
     for url_kind in ("embedded", "server"):
@@ -274,11 +283,10 @@ def _bench_sizes(settings: Settings, large: bool, say: Callable[[str], None], st
                 store = build_scaled(settings, size, base, chroma_url=url)
                 built = time.perf_counter() - t
                 m = bench_retrieval(store, queries)
-                out[f"{size // 1000}k_{url_kind}"] = {**m, "open_or_build_s": round(built, 1),
-                                                      "rss_mb": _rss_mb(), "measured": stamp}
+                done(f"{size // 1000}k_{url_kind}", {**m, "open_or_build_s": round(built, 1), "rss_mb": _rss_mb(),
+                                                     "measured": stamp})
                 store.close()
         finally:
             if proc:
                 proc.terminate()
                 proc.wait(timeout=30)
-    return out
