@@ -36,7 +36,9 @@ class Settings:
     embed_batch_size: int = 64
     # "onnx" (ONNX Runtime, the default), "onnx-int8" (faster, slightly different ranks) or "torch"; see qa/embed.py
     embed_backend: str = "onnx"
-    chunk_chars: int = 400  # target passage size; sentences are never split
+    # Target passage size in characters; sentences are never split. 800 by measurement (docs/bench/
+    # passages.md): more answers in the top 5/20 than 400, the same ingest rate, one model window.
+    chunk_chars: int = 800
     max_file_mb: float = 25.0
     llm_backend: str = "embedded"  # "embedded" | "openai"
     llm_gguf: str | None = None  # path to any GGUF; None: the shipped Qwen2.5-0.5B model
