@@ -8,7 +8,7 @@
 3. Nothing relevant, or a name the articles never mention: a refusal before any generation.
 4. The reader model answers in one or two sentences citing the numbered evidence (streamed).
 5. Check: each sentence's figures and names must be in the evidence it cites, and a second read of
-   the cited sentences alone ("answer in a few copied words") must agree with the answer: the
+   the cited passages alone ("answer in a few copied words") must agree with the answer: the
    cited text states *this* answer to *this* question. What fails is dropped; when nothing is left,
    the best sentence is quoted if a re-read finds the answer in it, else the answer is a refusal
    with the closest passages.
@@ -29,7 +29,7 @@ from ..retrieve import Filters, Retriever
 from ..text import content_words, correct_spelling
 from . import reader
 from .evidence import Evidence, candidate_sentences, covering_hits, figure_kind, holds_figure, rank
-from .verify import agrees, compose, holds, quote, refusal, supporting
+from .verify import adds_to, agrees, compose, holds, quote, refusal, supporting
 
 log = logging.getLogger(__name__)
 
@@ -169,12 +169,14 @@ class Answerer:
         return reader.reader_messages(question, evidence)
 
     def reread(self, question: str, evidence: Sequence[Evidence]) -> str | None:
-        """Ask the question again over these sentences alone, each after the sentence before it (a
-        sentence alone can lack its subject: "There are three packages"), for a few copied words;
-        None when the model finds no answer there."""
-        texts = [f"{e.context} {e.text}".strip() for e in evidence]
-        short = complete(self.llm, reader.extract_messages(question, list(dict.fromkeys(texts))), max_tokens=24)
-        return None if reader.says_unknown(short.strip()) else short.strip()
+        """Ask the question again over the passages that hold these sentences (a sentence alone can
+        lack its subject: "There are three packages"), for a few copied words; None when the model
+        finds no answer there, or only echoes the question ("What kind of weapons ...?" -> "weapons")."""
+        passages = list(dict.fromkeys(e.hit.passage.text for e in evidence))
+        short = complete(self.llm, reader.extract_messages(question, passages), max_tokens=24).strip()
+        if reader.says_unknown(short) or not adds_to(question, short):
+            return None
+        return short
 
     def verify(self, question: str, draft: str, evidence: Sequence[Evidence]) -> Answer:
         """Keep the draft's sentences whose facts are in the evidence they cite, when a re-read of that

@@ -50,8 +50,7 @@ def rank(question: str, sentences: list[Evidence], similarity: Callable[[str, Se
     """The ``n`` sentences most relevant to the question: meaning (cosine of the sentence, or its mean
     with that of the sentence read after the one before it, which often holds its subject) plus the
     share of the question's words they contain, plus a little when they hold the kind of figure asked
-    for. They come grouped by article (the article of the best sentence first) and in article order
-    within one, so they read as written."""
+    for. Best first."""
     if not sentences:
         return []
     windows = [f"{e.context} {e.text}".strip() for e in sentences]
@@ -63,11 +62,9 @@ def rank(question: str, sentences: list[Evidence], similarity: Callable[[str, Se
         sim = max(sims[i], (sims[i] + sims[len(sentences) + i]) / 2)
         overlap = len(qwords & content_words(e.text)) / max(len(qwords), 1)
         e.score = sim + 0.3 * overlap + (0.1 if kind and holds_figure(e.text, kind) else 0.0)
-    best = sorted(sentences, key=lambda e: -e.score)[:n]
-    first_seen = {}
-    for i, e in enumerate(best):
-        first_seen.setdefault(e.hit.article.id, i)
-    return sorted(best, key=lambda e: (first_seen[e.hit.article.id], e.start))
+    # Best first: small models lean on what they read first (measured on the dev split: in article
+    # order the 1.5B model answered "How much has PURL delivered so far?" from the 2025 aid total).
+    return sorted(sentences, key=lambda e: -e.score)[:n]
 
 
 _MONTHS = ("january february march april may june july august september october november december "

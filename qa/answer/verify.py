@@ -53,6 +53,13 @@ def supporting(claim: Claim, question: str, evidence: Sequence[Evidence]) -> lis
     return []
 
 
+def adds_to(question: str, short: str) -> bool:
+    """An answer says something the question does not: a figure, or a word it does not use."""
+    asked = quantities(question)
+    return any(not any(q.matches(a) for a in asked) for q in quantities(short)) or \
+        bool(content_words(short) - content_words(question))
+
+
 def holds(text: str, short: str) -> bool:
     """``text`` holds the short answer: its figures and names, else most of its words."""
     wanted_q = quantities(short)
