@@ -214,7 +214,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
             _print_json(results)
         return 0
     names = ["corpus", "distractors"] if args.setting == "all" else [args.setting]
-    results, failures = evaluate.run(settings, names, Path(args.out), progress=not args.json)
+    splits = ["dev", "test"] if args.split == "all" else [args.split]
+    results, failures = evaluate.run(settings, names, Path(args.out), progress=not args.json, splits=splits)
     if args.json:
         _print_json({"metrics": results, "failures": failures})
     else:
@@ -284,6 +285,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="run the evaluation suite (or a benchmark) and check thresholds")
     p.add_argument("--setting", choices=["corpus", "distractors", "all"], default="all")
+    p.add_argument("--split", choices=["dev", "test", "all"], default="all",
+                   help="dev: evals/gold.yaml (tune on it); test: evals/test.yaml (never tune on it)")
     p.add_argument("--benchmark", choices=["realtimeqa"], help="run a public benchmark instead")
     p.add_argument("--limit", type=int, help="benchmark: only the first N questions")
     p.add_argument("--out", default="evals/results", help="where to write JSON, report and chart")

@@ -321,14 +321,15 @@ def _chart(results: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
-def run(settings: Settings, settings_names: Sequence[str], out_dir: Path,
-        progress: bool = False) -> tuple[dict, list[str]]:
-    """Answer both splits in each setting; results are keyed "setting/split" ("corpus/test")."""
+def run(settings: Settings, settings_names: Sequence[str], out_dir: Path, progress: bool = False,
+        splits: Sequence[str] = tuple(SPLITS)) -> tuple[dict, list[str]]:
+    """Answer the splits in each setting; results are keyed "setting/split" ("corpus/test")."""
     results: dict[str, Any] = {}
     details: dict[str, list[dict]] = {}
     for name in settings_names:
         pipeline = prepare(settings, name, progress)
-        for split, path in SPLITS.items():
+        for split in splits:
+            path = SPLITS[split]
             # A split's own articles are in the store only while its questions are asked, so the
             # dev split is measured on the corpus it was written for.
             extra = split_articles(path)
