@@ -41,27 +41,28 @@ class Settings:
     chunk_chars: int = 800
     max_file_mb: float = 25.0
     llm_backend: str = "embedded"  # "embedded" | "openai"
-    llm_gguf: str | None = None  # path to any GGUF; None: the shipped Qwen2.5-0.5B model
+    llm_gguf: str | None = None  # path to any GGUF; None: the shipped model named by llm_model
     llm_base_url: str | None = None  # OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1
+    # embedded: a shipped model's short name ("qwen2.5-1.5b", "qwen2.5-0.5b"; "default" is the
+    # 1.5B); openai: the server's model name.
     llm_model: str = "default"
     llm_timeout_s: float = 60.0
     llm_threads: int = 0  # 0: number of CPU cores
     llm_ctx: int = 4096
     llm_max_tokens: int = 160
-    top_k: int = 4  # passages shown to the model
+    retrieve_k: int = 20  # passages retrieved for a question (before the gate)
+    top_k: int = 12  # passages whose sentences compete to be evidence
+    evidence_sentences: int = 5  # sentences shown to the model
     min_relevance: float = 0.30  # evidence score below which nothing is close enough to answer
     min_quote_relevance: float = 0.50  # a sentence quoted as the answer must score at least this
-    # An answer drawn from a sentence this much less relevant than the best one is replaced by a
-    # quote of the best one (a small model's slip); measured on the gold set.
-    support_gap: float = 0.1
     web_host: str = "127.0.0.1"  # the page listens on loopback unless told otherwise
     web_port: int = 7860
     # A running `qa serve` that `qa ask` should use; None: the default local one at web_port.
     server_url: str | None = None
     history_turns: int = 3  # follow-up questions see at most this many earlier turns
-    # How follow-ups become standalone questions: "rules" (no model call; the embedded 0.5B model
-    # cannot rewrite reliably) or "llm" (rules first, then the model; for strong remote models).
-    condense: str = "rules"
+    # How follow-ups become standalone questions: "llm" (rules first, then the reader model when the
+    # rules cannot resolve it) or "rules" (no model call; for the 0.5B model, which cannot rewrite).
+    condense: str = "llm"
 
     @property
     def chroma_dir(self) -> Path:
@@ -111,8 +112,6 @@ def load_settings(env: dict[str, str] | None = None, **overrides: Any) -> Settin
             values[f.name] = _coerce(raw, current, f.name)
     if values.get("llm_base_url") and "llm_backend" not in values:
         values["llm_backend"] = "openai"
-    if values.get("llm_backend") == "openai" and "condense" not in values:
-        values["condense"] = "llm"
     values.update(overrides)
     return replace(defaults, **values)
 
