@@ -109,9 +109,14 @@ class Conversation:
             self._line.append(job)
             self._cv.notify()
 
-    def _ahead(self, job: _Job) -> int:
+    def _waiting_note(self, job: _Job) -> str:
+        """Why ``job`` waits: other readers' questions ahead of it, or a stopped answer still ending."""
         with self._cv:
-            return self._line.index(job) if job in self._line else 0
+            ahead = self._line[:self._line.index(job)] if job in self._line else []
+        others = sum(1 for j in ahead if not j.cancelled.is_set() and j.session != job.session)
+        if others:
+            return f"waiting: {others} question{'s' if others != 1 else ''} from another reader ahead of yours…"
+        return "waiting for the model to finish a stopped answer…" if ahead else ""
 
     def answer(self, question: str, chat: list[dict[str, Any]], history: list[list[str]], flt: Filters,
                session: str = "") -> Iterator[Step]:
@@ -127,11 +132,10 @@ class Conversation:
                 try:
                     item = job.out.get(timeout=0.01 if first else 0.4)
                 except queue.Empty:
-                    ahead = self._ahead(job)
                     first = False
-                    if ahead:
-                        plural = 's' if ahead != 1 else ''
-                        note = f"waiting: {ahead} question{plural} from another reader ahead of yours…"
+                    waiting = self._waiting_note(job)
+                    if waiting:
+                        note = waiting
                         chat[-1] = {"role": "assistant", "content": render.pending(note, draft)}
                         yield Step(chat)
                     continue
