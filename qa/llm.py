@@ -82,9 +82,13 @@ class EmbeddedLLM:
             request["stop"] = list(stop)
         chunks: queue.Queue[Any] = queue.Queue()
         done = object()
+        abandoned = threading.Event()
 
-        def on_chunk(chunk: Any) -> None:
+        def on_chunk(chunk: Any) -> bool:
             chunks.put(chunk)
+            # True tells the engine to stop: the reader is gone (Stop in the page, a closed stream),
+            # and the next question must not wait for this one to run to max_tokens.
+            return abandoned.is_set()
 
         def run() -> None:
             try:
@@ -97,20 +101,23 @@ class EmbeddedLLM:
                 chunks.put(done)
 
         threading.Thread(target=run, daemon=True, name="embedded-llm").start()
-        while True:
-            try:
-                item = chunks.get(timeout=self.timeout_s)
-            except queue.Empty:
-                raise LLMUnavailable(f"embedded model gave nothing for {self.timeout_s:g} s") from None
-            if item is done:
-                return
-            if isinstance(item, Exception):
-                raise item
-            if isinstance(item, dict) and "error" in item:
-                raise LLMUnavailable(f"embedded model error: {item['error']}")
-            text = _delta_text(item)
-            if text:
-                yield text
+        try:
+            while True:
+                try:
+                    item = chunks.get(timeout=self.timeout_s)
+                except queue.Empty:
+                    raise LLMUnavailable(f"embedded model gave nothing for {self.timeout_s:g} s") from None
+                if item is done:
+                    return
+                if isinstance(item, Exception):
+                    raise item
+                if isinstance(item, dict) and "error" in item:
+                    raise LLMUnavailable(f"embedded model error: {item['error']}")
+                text = _delta_text(item)
+                if text:
+                    yield text
+        finally:
+            abandoned.set()
 
 
 def _delta_text(chunk: Any) -> str:
