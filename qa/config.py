@@ -38,7 +38,7 @@ class Settings:
     embed_backend: str = "onnx"
     # Target passage size in characters; sentences are never split. 800 by measurement (docs/bench/
     # passages.md): more answers in the top 5/20 than 400, the same ingest rate, one model window.
-    chunk_chars: int = 800
+    chunk_chars: int = 400
     max_file_mb: float = 25.0
     llm_backend: str = "embedded"  # "embedded" | "openai"
     llm_gguf: str | None = None  # path to any GGUF; None: the shipped model named by llm_model
