@@ -207,12 +207,12 @@ class Answerer:
         return self.extractive(question, evidence)
 
     def extractive(self, question: str, evidence: Sequence[Evidence]) -> Answer:
-        """The best evidence sentence, quoted, when a re-read finds the answer in it; else a refusal."""
+        """The best evidence sentence (or the second best) that a re-read finds the answer in, quoted;
+        else a refusal."""
         kind = figure_kind(question)
         fitting = [e for e in evidence if e.score >= self.settings.min_quote_relevance
                    and (kind is None or holds_figure(e.text, kind))]
-        if fitting:
-            best = max(fitting, key=lambda e: e.score)
+        for best in sorted(fitting, key=lambda e: -e.score)[:2]:  # the two best: a second chance, not a search
             short = self.reread(question, [best])
             if short and holds(best.text, short):
                 return quote(question, best, evidence)

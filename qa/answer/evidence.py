@@ -35,10 +35,12 @@ def candidate_sentences(hits: Sequence[Hit]) -> list[Evidence]:
     for hit in hits:
         art, p = hit.article, hit.passage
         previous = ""
-        for a, b in sentence_spans(art.text, p.start, p.end):
+        # From a little before the passage, so that its first sentence has its predecessor too.
+        for a, b in sentence_spans(art.text, max(0, p.start - 400), p.end):
             text = art.text[a:b]
             context, previous = previous, text
-            if (art.id, a) in seen or text.rstrip("\"'”’ ").endswith("?") or guard.is_flagged(art.text, a, b):
+            if a < p.start or (art.id, a) in seen or text.rstrip("\"'”’ ").endswith("?") \
+                    or guard.is_flagged(art.text, a, b):
                 continue
             seen.add((art.id, a))
             out.append(Evidence(hit, a, b, text, 0.0, context))
