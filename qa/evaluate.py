@@ -333,6 +333,9 @@ def run(settings: Settings, settings_names: Sequence[str], out_dir: Path, progre
             # A split's own articles are in the store only while its questions are asked, so the
             # dev split is measured on the corpus it was written for.
             extra = split_articles(path)
+            # Another split's articles left by a run that was killed half-way must not stay.
+            pipeline.ingestor.delete([a.id for other in SPLITS.values() if other != path
+                                      for a in split_articles(other)])
             pipeline.ingestor.ingest_articles(extra, origin=f"eval-{split}")
             try:
                 outcomes = run_cases(pipeline, load_gold(path, setting=name), progress)
