@@ -129,6 +129,8 @@ class Conversation:
         first = True
         try:
             while True:
+                if job.cancelled.is_set():  # Stop: the page already shows the stopped answer
+                    return
                 try:
                     item = job.out.get(timeout=0.01 if first else 0.4)
                 except queue.Empty:

@@ -168,7 +168,9 @@ class WebApp:
                                        [chatbot, history, pending, *buttons, status], queue=False, **private)
                            .then(self.answer, answer_in, answer_out, **streamed))
             # Stop also empties the pending question, so an answer that has not started yet does nothing.
-            stop.click(self.stop, [chatbot], [chatbot, pending, *buttons, status], cancels=answers, queue=False,
+            # Stop cancels the session's job; its answer stream then ends by itself. (Gradio's own
+            # `cancels=` here also cancelled the Regenerate that followed, which then never showed.)
+            stop.click(self.stop, [chatbot], [chatbot, pending, *buttons, status], queue=False,
                        **private)
             reset_out = [chatbot, sources, history, last, pending, *buttons, status]
             new.click(self.new_chat, None, reset_out, cancels=answers, queue=False, api_name="new_chat")
