@@ -3,7 +3,8 @@
 1. A follow-up is made standalone (rules, then the reader model when the rules cannot).
 2. Hybrid retrieval (a misspelt word is corrected to the word the retrieved passages use, and the
    search repeated); only articles that mention every name, figure and ordinal of the question
-   count; their sentences are ranked and the best become the evidence. Sentences that instruct an
+   count; their sentences are ranked, the passages re-ranked by their best sentence (a third
+   ranking in the reciprocal-rank fusion), and the best sentences become the evidence. Sentences that instruct an
    AI (``qa.guard``) are never evidence.
 3. Nothing relevant, or a name the articles never mention: a refusal before any generation.
 4. The reader model answers in one or two sentences citing the numbered evidence (streamed).
@@ -28,7 +29,7 @@ from ..records import Answer, Hit, Progress
 from ..retrieve import Filters, Retriever
 from ..text import content_words, correct_spelling
 from . import reader
-from .evidence import Evidence, candidate_sentences, covering_hits, figure_kind, holds_figure, rank
+from .evidence import Evidence, covering_hits, figure_kind, holds_figure, rerank
 from .verify import adds_to, agrees, compose, holds, quote, refusal, supporting
 
 log = logging.getLogger(__name__)
@@ -97,8 +98,7 @@ class Answerer:
             standalone = corrected
             found = self.retriever.search(standalone, k=self.settings.retrieve_k, filters=filters)
         hits, missing = covering_hits(standalone, found)
-        hits = hits[:self.settings.top_k]
-        evidence = self.select_evidence(standalone, hits)
+        hits, evidence = self.select_evidence(standalone, hits)
         timings["retrieve"] = _ms(t1)
 
         def finish(answer: Answer) -> Answer:
@@ -152,9 +152,13 @@ class Answerer:
             return candidate
         return ruled
 
-    def select_evidence(self, question: str, hits: Sequence[Hit]) -> list[Evidence]:
-        """The sentences of the retrieved passages most relevant to the question, best first."""
-        return rank(question, candidate_sentences(hits), self.retriever.similarity, self.settings.evidence_sentences)
+    def select_evidence(self, question: str, hits: Sequence[Hit]) -> tuple[list[Hit], list[Evidence]]:
+        """The ``top_k`` passages best for the question (re-ranked by their best sentence), and
+        their sentences most relevant to it, best first."""
+        hits, sentences = rerank(question, hits, self.retriever.similarity)
+        hits = hits[:self.settings.top_k]
+        kept = {h.passage.id for h in hits}
+        return hits, [e for e in sentences if e.hit.passage.id in kept][:self.settings.evidence_sentences]
 
     def refusal_reason(self, evidence: Sequence[Evidence], missing: Sequence[str]) -> str | None:
         if missing:
