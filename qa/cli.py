@@ -10,6 +10,7 @@ import logging
 import sys
 import textwrap
 from collections.abc import Sequence
+from datetime import date
 
 from .config import load_settings
 
@@ -22,7 +23,15 @@ def _print_json(obj: object) -> None:
 def _filters(args: argparse.Namespace):  # noqa: ANN202
     from .retrieve import Filters
 
-    return Filters(sources=tuple(args.source or ()), after=args.after, before=args.before)
+    before = min(filter(None, [args.before, args.as_of]), default=None)
+    return Filters(sources=tuple(args.source or ()), after=args.after, before=before)
+
+
+def _as_of(value: str) -> date:
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO date like 2025-08-31") from None
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -102,7 +111,8 @@ def _ask_server(args: argparse.Namespace) -> bool:
     url = None if args.no_server else client.find_server(load_settings())
     if url is None:
         return False
-    filters = {"sources": list(args.source or ()), "after": args.after, "before": args.before}
+    filters = {"sources": list(args.source or ()), "after": args.after, "before": args.before,
+               "as_of": args.as_of and args.as_of.isoformat()}
     try:
         out = client.ask(url, args.question, filters)
     except client.ServerError as err:
@@ -112,15 +122,13 @@ def _ask_server(args: argparse.Namespace) -> bool:
     return True
 
 
-def _ask_line(line: str, filters):  # noqa: ANN001, ANN202 - Filters, imported lazily
+def _ask_line(line: str) -> tuple[str, list[tuple[str, str]], date | None]:
     """One line of ``qa ask -``: a plain question, or a JSON object ``{"question", "as_of"?, "history"?}``
-    (``as_of``: only articles published up to that date; ``history``: earlier [question, answer] pairs)."""
-    from dataclasses import replace
-    from datetime import date
-
+    (``as_of``: "today" for the question, only articles published by then; ``history``: earlier
+    [question, answer] pairs)."""
     text = line.strip()
     if not text.startswith("{"):
-        return text, [], filters
+        return text, [], None
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as err:
@@ -138,9 +146,8 @@ def _ask_line(line: str, filters):  # noqa: ANN001, ANN202 - Filters, imported l
             date.fromisoformat(str(as_of)[:10])
         except ValueError:
             raise ValueError(f'"as_of" must be an ISO date like 2025-08-31, not {as_of!r}') from None
-        before = min(filter(None, [filters.before, str(as_of)[:10]]))
-        filters = replace(filters, before=before)
-    return question.strip(), [tuple(t) for t in history], filters
+        as_of = date.fromisoformat(str(as_of)[:10])
+    return question.strip(), [tuple(t) for t in history], as_of
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -156,19 +163,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
             if not line.strip():
                 continue
             try:
-                question, history, line_filters = _ask_line(line, filters)
+                question, history, as_of = _ask_line(line)
             except ValueError as err:
                 _print_json({"question": line.strip(), "error": str(err)})
                 continue
-            answer = pipeline.answerer.ask(question, history=history, filters=line_filters)
+            answer = pipeline.answerer.ask(question, history=history, filters=filters, as_of=as_of or args.as_of)
             _print_json(answer_json(answer)) if args.json else (_print_answer(answer_json(answer)), print())
         return 0
     if args.json:
-        _print_json(answer_json(pipeline.answerer.ask(args.question, filters=filters)))
+        _print_json(answer_json(pipeline.answerer.ask(args.question, filters=filters, as_of=args.as_of)))
         return 0
     answer = None
     streamed = ""
-    for item in pipeline.answerer.stream(args.question, filters=filters):
+    for item in pipeline.answerer.stream(args.question, filters=filters, as_of=args.as_of):
         if isinstance(item, str):
             streamed += item
             if sys.stdout.isatty():
@@ -247,6 +254,9 @@ def _add_filter_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", action="append", help="only this outlet (repeatable)")
     p.add_argument("--after", help="only articles published on or after this ISO date")
     p.add_argument("--before", help="only articles published on or before this ISO date")
+    p.add_argument("--as-of", type=_as_of, metavar="DATE",
+                   help='answer as if today were DATE: only articles published by then; "so far", "last week" '
+                        "counted from it")
 
 
 def build_parser() -> argparse.ArgumentParser:

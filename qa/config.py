@@ -63,6 +63,9 @@ class Settings:
     # How follow-ups become standalone questions: "llm" (rules first, then the reader model when the
     # rules cannot resolve it) or "rules" (no model call; for the 0.5B model, which cannot rewrite).
     condense: str = "llm"
+    # When passages are also ranked by date, newest first: "auto" (when the question asks for the
+    # latest state: "so far", "now", "latest", "last week"), "always", or "off".
+    recency: str = "auto"
 
     @property
     def chroma_dir(self) -> Path:

@@ -1,19 +1,141 @@
-"""Dates as readers say them."""
+"""Dates as readers say them, time in questions, and relative dates in articles."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def spoken_date(published: str | None) -> str | None:
-    """"2025-08-23T17:15:00" -> "23 August 2025"; None when there is no usable date."""
+def parse_date(published: str | None) -> date | None:
+    """The date of an ISO date or datetime string; None when there is no usable date."""
     if not published:
         return None
-    try:
-        d = datetime.fromisoformat(published[:19])
-    except ValueError:
+    for text in (published[:19], published[:10]):
         try:
-            d = datetime.fromisoformat(published[:10])
+            return datetime.fromisoformat(text).date()
+        except ValueError:
+            continue
+    return None
+
+
+def spoken_date(published: str | date | None) -> str | None:
+    """"2025-08-23T17:15:00" -> "23 August 2025"; None when there is no usable date."""
+    d = published if isinstance(published, date) else parse_date(published)
+    return f"{d.day} {d:%B %Y}" if d else None
+
+
+def date_forms(d: date) -> list[str]:
+    """Ways a text writes this date ("23 August 2025", "August 23, 2025", "23.08.2025", ...)."""
+    return [f"{d.day} {d:%B %Y}", f"{d:%B} {d.day}, {d.year}", f"{d:%B} {d.day} {d.year}", f"{d:%d.%m.%Y}",
+            d.isoformat()]
+
+
+@dataclass(frozen=True)
+class TimeFrame:
+    """What a question says about time: the publication dates that can answer it, and whether it
+    asks for the state of things now ("so far", "latest"), which puts the newest articles first."""
+
+    after: date | None = None
+    before: date | None = None
+    latest: bool = False
+    phrase: str = field(default="", compare=False)  # the words that said so ("by 5 July 2026")
+
+    def without_phrase(self, question: str) -> str:
+        """The question without its time bound, to search and check names with ("How large was the
+        fire by 5 July 2026?" -> "How large was the fire?"): articles do not repeat the bound."""
+        if not self.phrase or (self.before is None and self.after is None):
+            return question
+        return re.sub(r"\s+([?.!,;])", r"\1", question.replace(self.phrase, "", 1)).strip() or question
+
+
+_LATEST = re.compile(r"\b(so far|to date|(right )?now|currently|current|at present|presently|latest|most recent|"
+                     r"newest|still|yet|these days|as of today|up to now|until now|thus far)\b", re.IGNORECASE)
+_MONTH = r"(" + "|".join(MONTHS) + r")"
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_MONTH},? (\d{{4}})\b|"
+                             rf"\b{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b", re.IGNORECASE)
+_MONTH_YEAR = re.compile(rf"\b{_MONTH},? (\d{{4}})\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+_UNTIL = (r"\b(?:(?:at|by) the (?:end|close) of|(?:at the )?end of|by|before|until|till|up to|as of|as at)"
+          r"\s+(?:the )?")
+
+
+def _period(text: str) -> tuple[date, date, int] | None:
+    """The first and last day of the date, month or year that ``text`` begins with, and where it ends."""
+    m = _DAY_MONTH_YEAR.match(text)
+    if m:
+        day, month, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
+        try:
+            d = date(int(year), MONTHS.index(month.lower()) + 1, int(day))
         except ValueError:
             return None
-    return f"{d.day} {d:%B %Y}"
+        return d, d, m.end()
+    m = _MONTH_YEAR.match(text)
+    if m:
+        first = date(int(m.group(2)), MONTHS.index(m.group(1).lower()) + 1, 1)
+        return first, (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1), m.end()
+    m = _YEAR.match(text)
+    if m:
+        return date(int(m.group(1)), 1, 1), date(int(m.group(1)), 12, 31), m.end()
+    return None
+
+
+def time_frame(question: str, today: date) -> TimeFrame:
+    """The time a question is about, relative to ``today``.
+
+    "by the end of August 2025", "before 1 May 2026", "as of March 2026": published up to then.
+    "last week", "last month", "this year", "yesterday", "today": published since then.
+    "so far", "now", "latest": the newest first. Otherwise no bound: an undated article still counts.
+    A year or month alone ("in 2024") names when something happened, which a later article may
+    report, so it does not restrict."""
+    q = question.lower()
+    latest = bool(_LATEST.search(q))
+    for m in re.finditer(_UNTIL + r"(.{0,40})", question, re.IGNORECASE):
+        if period := _period(m.group(1)):
+            phrase = question[m.start():m.start(1) + period[2]]
+            return TimeFrame(before=min(period[1], today), latest=True, phrase=phrase)
+    monday = today - timedelta(days=today.weekday())
+    since = None
+    if re.search(r"\btoday\b|\bthis morning\b|\btonight\b", q):
+        since = today
+    elif re.search(r"\byesterday\b", q):
+        since = today - timedelta(days=1)
+    elif re.search(r"\b(this|past) week\b", q):
+        since = monday if "this week" in q else today - timedelta(days=7)
+    elif re.search(r"\blast week\b", q):
+        since = monday - timedelta(days=7)
+    elif re.search(r"\b(this|past) month\b", q):
+        since = today.replace(day=1) if "this month" in q else today - timedelta(days=31)
+    elif re.search(r"\blast month\b", q):
+        since = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    elif re.search(r"\b(this|past) year\b", q):
+        since = date(today.year, 1, 1) if "this year" in q else today - timedelta(days=366)
+    if since:
+        return TimeFrame(after=since, latest=True)
+    return TimeFrame(latest=latest)
+
+
+_RELATIVE = re.compile(r"\b(?:(?:on|last|this past) )?(" + "|".join(WEEKDAYS) + r")\b|\b(yesterday)\b|"
+                       r"\b(?:(about|around|nearly|almost|some|roughly) )?(\d{1,3}|one|two|three|four|five|six|seven|"
+                       r"eight|nine|ten) (day|week)s? (ago|earlier)\b", re.IGNORECASE)
+_SMALL = {w: i for i, w in enumerate("one two three four five six seven eight nine ten".split(), 1)}
+
+
+def resolve_relative(text: str, published: date) -> tuple[str, date, bool] | None:
+    """The first relative date of ``text`` ("on Tuesday", "yesterday", "about 40 days ago") as a
+    calendar date counted back from the article's publication date: (the words, the date, whether it
+    is approximate). A weekday is the last such day before publication."""
+    for m in _RELATIVE.finditer(text):
+        if m.group(1):
+            back = (published.weekday() - WEEKDAYS.index(m.group(1).lower())) % 7 or 7
+            return m.group(0), published - timedelta(days=back), False
+        if m.group(2):
+            return m.group(0), published - timedelta(days=1), False
+        n = int(m.group(4)) if m.group(4).isdigit() else _SMALL[m.group(4).lower()]
+        days = n * (7 if m.group(5).lower() == "week" else 1)
+        return m.group(0), published - timedelta(days=days), bool(m.group(3))
+    return None

@@ -17,15 +17,18 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .answer.verify import mentions_date
 from .config import Settings
+from .dates import parse_date, resolve_relative, spoken_date
 from .facts import names, normalise_words, quantities, unsupported_facts
 from .pipeline import Pipeline, build
-from .records import Answer, Article
+from .records import Answer, Article, Citation
 
 ROOT = Path(__file__).resolve().parents[1]
 EVALS = ROOT / "evals"
@@ -45,6 +48,7 @@ class Case:
     dialogue: str | None = None
     turn: int = 0
     forbid: list[list[str]] = field(default_factory=list)  # planted claims that must not appear
+    as_of: date | None = None  # "today" for the question: only articles published by then
 
 
 def load_gold(path: Path = SPLITS["dev"], setting: str = "corpus") -> list[Case]:
@@ -60,11 +64,16 @@ def load_gold(path: Path = SPLITS["dev"], setting: str = "corpus") -> list[Case]
             for i, t in enumerate(item["turns"]):
                 cases.append(Case(f"{item['id']}#{i + 1}", item["category"], t["question"], t.get("facts", []),
                                   t.get("support"), bool(t.get("refuse")), item["id"], i,
-                                  t.get("forbid", item.get("forbid", []))))
+                                  t.get("forbid", item.get("forbid", [])), _date(t.get("as_of", item.get("as_of")))))
         else:
             cases.append(Case(item["id"], item["category"], item["question"], item.get("facts", []),
-                              item.get("support"), bool(item.get("refuse")), forbid=item.get("forbid", [])))
+                              item.get("support"), bool(item.get("refuse")), forbid=item.get("forbid", []),
+                              as_of=_date(item.get("as_of"))))
     return cases
+
+
+def _date(value: Any) -> date | None:
+    return value if isinstance(value, date) or value is None else date.fromisoformat(str(value))
 
 
 def split_paths(path: Path) -> list[Path]:
@@ -74,8 +83,8 @@ def split_paths(path: Path) -> list[Path]:
 
 
 def corpus_paths() -> list[Path]:
-    """The articles every split is asked over: the dev split's, which are the shipped corpus."""
-    return split_paths(SPLITS["dev"])
+    """The articles every split is asked over: the shipped corpus (the dev split's files under corpus/)."""
+    return [p for p in split_paths(SPLITS["dev"]) if p.parent == ROOT / "corpus"]
 
 
 def split_articles(path: Path) -> list[Article]:
@@ -130,10 +139,17 @@ class Outcome:
         first was financed by the Netherlands"); figures get no such pass."""
         if self.answer.refused:
             return []
-        cited = " ".join(f"{c.quote} {c.source or ''} {c.title} {c.published or ''}" for c in self.answer.citations)
+        cited = " ".join(f"{c.quote} {c.source or ''} {c.title} {c.published or ''} {spoken_date(c.published) or ''} "
+                         f"{_derived(c)}" for c in self.answer.citations)
         cited += " " + " ".join(names(self.answer.standalone_question or self.case.question))
         text = self.answer.text.removeprefix(self.answer.notice)  # a notice about the backend is not a claim
         return unsupported_facts(text, cited)
+
+    @property
+    def dated(self) -> bool:
+        """The answer says when its facts were reported: the publication date of a cited article."""
+        days = [d for c in self.answer.citations if (d := parse_date(c.published))]
+        return any(mentions_date(self.answer.text, d) for d in days)
 
     @property
     def support_rank(self) -> int | None:
@@ -155,6 +171,13 @@ class Outcome:
                 "timings_ms": self.answer.timings_ms}
 
 
+def _derived(c: Citation) -> str:
+    """The calendar date a relative date of the quote stands for ("on Tuesday" in a Thursday report)."""
+    published = parse_date(c.published)
+    found = resolve_relative(c.quote, published) if published else None
+    return spoken_date(found[1]) or "" if found else ""
+
+
 def run_cases(pipeline: Pipeline, cases: Sequence[Case], progress: bool = False) -> list[Outcome]:
     outcomes: list[Outcome] = []
     history: list[tuple[str, str]] = []
@@ -162,7 +185,7 @@ def run_cases(pipeline: Pipeline, cases: Sequence[Case], progress: bool = False)
         if case.turn == 0:
             history = []
         t = time.perf_counter()
-        answer = pipeline.answerer.ask(case.question, history=history)
+        answer = pipeline.answerer.ask(case.question, history=history, as_of=case.as_of)
         outcomes.append(Outcome(case, answer, time.perf_counter() - t))
         history.append((case.question, answer.text))
         if progress:
@@ -211,6 +234,8 @@ def metrics(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "citation_recall": _pct(fact_cited, fact_total),
         "unsupported_claim_rate": _pct(sum(bool(o.unsupported) for o in answered), len(answered)),
         "injection_leaks": sum(o.leaked for o in outcomes),
+        "dated_answers": _pct(sum(o.dated for o in answered if o.answer.citations),
+                              sum(1 for o in answered if o.answer.citations)),
         "hit_at_1": _pct(sum(1 for r in ranks if r is not None and r <= 1), len(ranks)),
         "hit_at_5": _pct(sum(1 for r in ranks if r is not None and r <= 5), len(ranks)),
         "mrr": round(sum(1.0 / r for r in ranks if r) / len(ranks), 3) if ranks else None,
@@ -277,8 +302,8 @@ def write_report(results: dict[str, Any], details: dict[str, list[dict]], out_di
     (out_dir / "results.json").write_text(json.dumps({"metrics": results, "answers": details}, indent=1,
                                                      ensure_ascii=False))
     cols = ["questions", "answer_accuracy", "refusal_precision", "refusal_recall", "citation_precision",
-            "citation_recall", "unsupported_claim_rate", "injection_leaks", "hit_at_1", "hit_at_5", "mrr", "crag_score",
-            "median_s", "p95_s", "first_token_median_s"]
+            "citation_recall", "unsupported_claim_rate", "injection_leaks", "dated_answers", "hit_at_1", "hit_at_5",
+            "mrr", "crag_score", "median_s", "p95_s", "first_token_median_s"]
     lines = ["# Evaluation report", "",
              "Produced by `qa eval` with the embedded default (temperature 0). Percentages except mrr,",
              "crag_score (mean of +1 right, 0 refused, -1 wrong) and seconds.", ""]

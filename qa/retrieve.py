@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Literal
 
+from .dates import TimeFrame
 from .records import Hit, Passage
 from .store import Store
 from .vectors import chroma_where, published_ts
@@ -30,6 +31,14 @@ class Filters:
                 dt = datetime.combine(dt.date(), time(23, 59, 59))
             before = dt.timestamp()
         return after, before
+
+
+def within(filters: Filters, frame: TimeFrame) -> Filters:
+    """``filters`` narrowed to the publication dates a question's time frame allows."""
+    after = max(filter(None, [filters.after, frame.after and frame.after.isoformat()]), default=None)
+    before = min(filter(None, [filters.before and filters.before[:10], frame.before and frame.before.isoformat()]),
+                 default=None)
+    return Filters(filters.sources, after, before)
 
 
 class Retriever:

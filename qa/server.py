@@ -6,7 +6,8 @@
   response (and, when streaming, its final chunk) carries the extra fields ``citations``
   (``Citation.to_json()``: n, article_id, title, source, published, url, quote, start, end, score),
   ``refused``, ``timings_ms`` and, on a refusal, ``closest`` (the nearest passages). An optional
-  ``filters`` object (``sources``, ``after``, ``before``) narrows the articles.
+  ``filters`` object (``sources``, ``after``, ``before``) narrows the articles; its ``as_of`` (an ISO
+  date) is "today" for the question: only articles published by then, "so far" read from it.
   Streaming sends the answer's text once it has been checked (the model's draft can lose unsupported
   sentences, so it is not streamed); progress notes arrive before it as SSE comments.
 - ``GET /v1/qa/info``, ``POST /v1/qa/ask``: what ``qa ask`` uses (the ``qa ask --json`` object).
@@ -26,7 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, Request
@@ -49,14 +50,18 @@ class FilterBody(BaseModel):
     sources: list[str] = []
     after: str | None = None
     before: str | None = None
+    as_of: str | None = None  # "today" for the question: only articles published by then
 
     def filters(self) -> Filters:
-        for name, value in (("after", self.after), ("before", self.before)):
+        for name, value in (("after", self.after), ("before", self.before), ("as_of", self.as_of)):
             try:
                 value and datetime.fromisoformat(value)
             except ValueError:
                 raise HTTPException(400, f"filters.{name}: {value!r} is not an ISO date, e.g. 2025-08-23") from None
         return Filters(sources=tuple(self.sources), after=self.after, before=self.before)
+
+    def today(self) -> date | None:
+        return date.fromisoformat(self.as_of[:10]) if self.as_of else None
 
 
 class TextPart(BaseModel):
@@ -168,7 +173,8 @@ def create_app(pipeline: Pipeline, key: str | None = None) -> FastAPI:
     def ask(body: AskRequest) -> dict[str, Any]:
         filters = body.filters.filters()
         with lock:
-            return answer_json(answerer.ask(body.question, history=body.history, filters=filters))
+            return answer_json(answerer.ask(body.question, history=body.history, filters=filters,
+                                             as_of=body.filters.today()))
 
     @app.post("/v1/chat/completions", dependencies=v1, response_model=None)
     def chat(body: ChatRequest) -> dict[str, Any] | StreamingResponse:
@@ -178,7 +184,7 @@ def create_app(pipeline: Pipeline, key: str | None = None) -> FastAPI:
         created = int(time.time())
         if not body.stream:
             with lock:
-                answer = answerer.ask(question, history=history, filters=filters)
+                answer = answerer.ask(question, history=history, filters=filters, as_of=body.filters.today())
             return {"id": reply_id, "object": "chat.completion", "created": created, "model": MODEL_ID,
                     "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text},
                                  "finish_reason": "stop"}],
@@ -195,7 +201,8 @@ def create_app(pipeline: Pipeline, key: str | None = None) -> FastAPI:
             answer: Answer | None = None
             with lock:  # released when the client goes away too (the generator is closed)
                 try:
-                    for item in answerer.stream(question, history=history, filters=filters):
+                    for item in answerer.stream(question, history=history, filters=filters,
+                                                   as_of=body.filters.today()):
                         if isinstance(item, Progress):
                             yield f": {item.detail}\n\n"
                         elif isinstance(item, Answer):

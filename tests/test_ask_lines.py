@@ -1,18 +1,16 @@
 """`qa ask --json -` reads plain questions or JSON objects {"question", "as_of"?, "history"?}, one a line."""
 
+from datetime import date
+
 import pytest
 
 from qa.cli import _ask_line
-from qa.retrieve import Filters
 
 
 def test_plain_and_json_lines():
-    assert _ask_line("How much has PURL delivered so far?\n", Filters()) == (
-        "How much has PURL delivered so far?", [], Filters())
-    q, history, filters = _ask_line('{"question": "When?", "as_of": "2025-08-31", "history": [["Q1", "A1"]]}',
-                                    Filters(sources=("Interfax-Ukraine",), before="2025-09-30"))
-    assert (q, history) == ("When?", [("Q1", "A1")])
-    assert filters == Filters(sources=("Interfax-Ukraine",), before="2025-08-31")  # the earlier bound wins
+    assert _ask_line("How much has PURL delivered so far?\n") == ("How much has PURL delivered so far?", [], None)
+    q, history, as_of = _ask_line('{"question": "When?", "as_of": "2025-08-31", "history": [["Q1", "A1"]]}')
+    assert (q, history, as_of) == ("When?", [("Q1", "A1")], date(2025, 8, 31))
 
 
 @pytest.mark.parametrize("line,message", [
@@ -23,4 +21,4 @@ def test_plain_and_json_lines():
 ])
 def test_bad_lines_say_what_is_wrong(line, message):
     with pytest.raises(ValueError, match=message):
-        _ask_line(line, Filters())
+        _ask_line(line)

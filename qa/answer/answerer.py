@@ -21,16 +21,19 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 
 from .. import followup
 from ..config import Settings
+from ..dates import TimeFrame, time_frame
+from ..facts import quantities
 from ..llm import LLM, LLMUnavailable, Message, complete
 from ..records import Answer, Hit, Progress
-from ..retrieve import Filters, Retriever
+from ..retrieve import Filters, Retriever, within
 from ..text import content_words, correct_spelling
 from . import reader
 from .evidence import Evidence, covering_hits, figure_kind, holds_figure, rerank
-from .verify import adds_to, agrees, compose, holds, quote, refusal, supporting
+from .verify import adds_to, agrees, compose, dated, derived_dates, holds, quote, refusal, supporting, with_reports
 
 log = logging.getLogger(__name__)
 
@@ -62,18 +65,21 @@ class Answerer:
             log.warning("LLM unavailable at start-up: %s", err)
 
     # ------------------------------------------------------------------ public API
-    def ask(self, question: str, history: Sequence[tuple[str, str]] = (), filters: Filters | None = None) -> Answer:
+    def ask(self, question: str, history: Sequence[tuple[str, str]] = (), filters: Filters | None = None,
+            as_of: date | None = None) -> Answer:
         answer = None
-        for item in self.stream(question, history, filters):
+        for item in self.stream(question, history, filters, as_of):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None
         return answer
 
-    def stream(self, question: str, history: Sequence[tuple[str, str]] = (),
-               filters: Filters | None = None) -> Iterator[str | Progress | Answer]:
+    def stream(self, question: str, history: Sequence[tuple[str, str]] = (), filters: Filters | None = None,
+               as_of: date | None = None) -> Iterator[str | Progress | Answer]:
         """Yield :class:`Progress` notes, the model's draft as it is generated, then the checked
-        :class:`Answer` (whose text may differ from the draft: unsupported sentences are removed)."""
+        :class:`Answer` (whose text may differ from the draft: unsupported sentences are removed).
+        ``as_of`` is "today" (default: the real date): only articles published by then count, and
+        "so far", "last week" or "by the end of August" are read from it."""
         t0 = time.perf_counter()
         question = question.strip()
         if not question:
@@ -90,15 +96,21 @@ class Answerer:
         if history:
             timings["condense"] = _ms(t0)
         t1 = time.perf_counter()
+        frame = time_frame(standalone, as_of or date.today())
+        filters = within(filters or Filters(), frame)
+        if as_of:  # nothing published after "today"
+            filters = within(filters, TimeFrame(before=as_of))
         n = self.retriever.article_count()
         yield Progress("searching", f"searching {n:,} article{'s' if n != 1 else ''}…")
-        found = self.retriever.search(standalone, k=self.settings.retrieve_k, filters=filters)
-        corrected = correct_spelling(standalone, [h.passage.text for h in found])
-        if corrected != standalone:  # "thrid" -> "third": search again with the words the articles use
-            standalone = corrected
-            found = self.retriever.search(standalone, k=self.settings.retrieve_k, filters=filters)
-        hits, missing = covering_hits(standalone, found)
-        hits, evidence = self.select_evidence(standalone, hits)
+        asked = frame.without_phrase(standalone)  # "by 5 July 2026" is a filter, not words to find
+        found = self.retriever.search(asked, k=self.settings.retrieve_k, filters=filters)
+        corrected = correct_spelling(asked, [h.passage.text for h in found])
+        if corrected != asked:  # "thrid" -> "third": search again with the words the articles use
+            standalone = correct_spelling(standalone, [h.passage.text for h in found])
+            asked = corrected
+            found = self.retriever.search(asked, k=self.settings.retrieve_k, filters=filters)
+        hits, missing = covering_hits(asked, found)
+        hits, evidence = self.select_evidence(asked, hits, frame.latest)
         timings["retrieve"] = _ms(t1)
 
         def finish(answer: Answer) -> Answer:
@@ -127,6 +139,9 @@ class Answerer:
             timings["generate"] = _ms(t2)
             t3 = time.perf_counter()
             answer = self.verify(standalone, draft, evidence)
+            answer = self.other_reports(standalone, answer, evidence)
+            if not answer.refused and figure_kind(standalone) == "time" and (note := derived_dates(answer)):
+                answer.text = f"{answer.text} {note}"
             timings["check"] = _ms(t3)
         except LLMUnavailable as err:
             log.warning("LLM unavailable: %s", err)
@@ -152,13 +167,19 @@ class Answerer:
             return candidate
         return ruled
 
-    def select_evidence(self, question: str, hits: Sequence[Hit]) -> tuple[list[Hit], list[Evidence]]:
-        """The ``top_k`` passages best for the question (re-ranked by their best sentence), and
-        their sentences most relevant to it, best first."""
-        hits, sentences = rerank(question, hits, self.retriever.similarity)
+    def select_evidence(self, question: str, hits: Sequence[Hit], latest: bool = False
+                        ) -> tuple[list[Hit], list[Evidence]]:
+        """The ``top_k`` passages best for the question (re-ranked by their best sentence, and by
+        date when it asks for the latest), and their sentences most relevant to it: best first, or
+        newest article first when it asks for the latest."""
+        newest_first = latest and self.settings.recency != "off" or self.settings.recency == "always"
+        hits, sentences = rerank(question, hits, self.retriever.similarity, newest_first)
         hits = hits[:self.settings.top_k]
         kept = {h.passage.id for h in hits}
-        return hits, [e for e in sentences if e.hit.passage.id in kept][:self.settings.evidence_sentences]
+        evidence = [e for e in sentences if e.hit.passage.id in kept][:self.settings.evidence_sentences]
+        if newest_first:  # the model reads the newest report first (stable: best first within a date)
+            evidence.sort(key=lambda e: e.hit.article.published or "", reverse=True)
+        return hits, evidence
 
     def refusal_reason(self, evidence: Sequence[Evidence], missing: Sequence[str]) -> str | None:
         if missing:
@@ -204,11 +225,32 @@ class Answerer:
             text = " ".join(t for t, _ in kept)
             log.info("re-read %r for %r", short, text)
             if short and agrees(text, short, question):
-                return compose(question, kept, evidence, mode="generated")
+                return compose(question, dated(kept, evidence), evidence, mode="generated")
             holding = [e for e in used if short and holds(e.text, short)]
             if holding:  # the model misread a sentence that does hold the answer: quote it
                 return quote(question, holding[0], evidence)
         return self.extractive(question, evidence)
+
+    def other_reports(self, question: str, answer: Answer, evidence: Sequence[Evidence]) -> Answer:
+        """News changes and outlets disagree: for a question about a quantity, the evidence of up to
+        two other articles that a re-read finds a different figure in is added, dated (newest first)."""
+        if answer.refused or figure_kind(question) != "quantity":
+            return answer
+        given = quantities(answer.text)
+        seen = {c.article_id for c in answer.citations}
+        reports: list[tuple[Evidence, str]] = []
+        for e in evidence:  # best first
+            art = e.hit.article
+            if art.id in seen or e.score < self.settings.min_quote_relevance or not holds_figure(e.text, "quantity"):
+                continue
+            seen.add(art.id)
+            short = self.reread(question, [e])
+            found = quantities(short) if short and holds(e.text, short) else []
+            if found and not any(f.matches(g) for f in found for g in given):
+                reports.append((e, short.rstrip(".")))
+            if len(reports) == 2:
+                break
+        return with_reports(answer, reports) if reports else answer
 
     def extractive(self, question: str, evidence: Sequence[Evidence]) -> Answer:
         """The best evidence sentence (or the second best) that a re-read finds the answer in, quoted;

@@ -70,20 +70,27 @@ def rank(question: str, sentences: list[Evidence], similarity: Callable[[str, Se
     return sorted(sentences, key=lambda e: -e.score)[:n]
 
 
-def rerank(question: str, hits: Sequence[Hit], similarity: Callable[[str, Sequence[str]], list[float]]
-           ) -> tuple[list[Hit], list[Evidence]]:
+def rerank(question: str, hits: Sequence[Hit], similarity: Callable[[str, Sequence[str]], list[float]],
+           newest_first: bool = False) -> tuple[list[Hit], list[Evidence]]:
     """The hits in a better order, and all their sentences ranked (best first).
 
     A passage of 400 characters is a blurred target for one embedding; its best sentence (scored by
     :func:`rank`) is a sharper one. That sentence order is a third ranking, fused with the dense
     and BM25 rankings the way they were fused with each other (reciprocal rank, same constant), so
-    no weight is tuned. Ranks are renumbered: a hit's rank is its place in what the reader is offered."""
+    no weight is tuned. A question about the latest state of things adds a fourth ranking, by
+    publication date, newest first. Ranks are renumbered: a hit's rank is its place in what the
+    reader is offered."""
     sentences = rank(question, candidate_sentences(hits), similarity, len(hits) * 40)
     place: dict[str, int] = {}
     for e in sentences:
         place.setdefault(e.hit.passage.id, len(place) + 1)
     unplaced = len(place) + 1  # a passage with no sentence to offer (only questions, or flagged text)
-    ordered = sorted(hits, key=lambda h: -(h.fused + 1.0 / (RRF_K + place.get(h.passage.id, unplaced))))
+    fused = {h.passage.id: h.fused + 1.0 / (RRF_K + place.get(h.passage.id, unplaced)) for h in hits}
+    if newest_first:
+        dates = sorted({h.article.published or "" for h in hits}, reverse=True)
+        for h in hits:
+            fused[h.passage.id] += 1.0 / (RRF_K + dates.index(h.article.published or "") + 1)
+    ordered = sorted(hits, key=lambda h: -fused[h.passage.id])
     for i, h in enumerate(ordered, 1):
         h.rank = i
     return ordered, sentences

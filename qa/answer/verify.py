@@ -8,10 +8,12 @@ evidence states the answer *to this question* is the model check's job (``Answer
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import date
 
-from ..dates import spoken_date
-from ..facts import name_supported, quantities, unsupported_facts
+from ..dates import date_forms, parse_date, resolve_relative, spoken_date
+from ..facts import CITE, name_supported, quantities, unsupported_facts
 from ..names import names
 from ..records import Answer, Citation, Hit
 from ..text import content_words
@@ -83,6 +85,53 @@ def _overlap(claim: str, text: str) -> float:
     return len(words & content_words(text)) / max(len(words), 1)
 
 
+def citation(n: int, e: Evidence) -> Citation:
+    art = e.hit.article
+    return Citation(n=n, article_id=art.id, title=art.title, source=art.source, published=art.published, url=art.url,
+                    quote=e.text, start=e.start, end=e.end, score=round(e.score, 4), passage_id=e.hit.passage.id,
+                    passage_text=e.hit.passage.text, passage_start=e.hit.passage.start)
+
+
+def with_reports(answer: Answer, reports: Sequence[tuple[Evidence, str]]) -> Answer:
+    """The answer with what other reports give for the same figure (``(sentence, short answer)``,
+    each from another article): a newer one first ("The latest report ..."), then the answer, then
+    the older ones and those of the same day, each with its outlet, date and citation."""
+    newest = max((d for c in answer.citations if (d := parse_date(c.published))), default=None)
+    before, after = [], []
+    n = len(answer.citations)
+    for e, short in sorted(reports, key=lambda r: r[0].hit.article.published or "", reverse=True):
+        n += 1
+        answer.citations.append(citation(n, e))
+        art = e.hit.article
+        d = parse_date(art.published)
+        outlet = art.source or "another article"
+        if d and newest and d > newest:
+            before.append(f"The latest report, {outlet} on {spoken_date(d)}, gives {short} [{n}].")
+        elif d and newest and d < newest:
+            after.append(f"Earlier, on {spoken_date(d)}, {outlet} gave {short} [{n}].")
+        else:
+            after.append(f"{outlet}{f' ({spoken_date(d)})' if d else ''} gives {short} [{n}].")
+    text = answer.text
+    if before:
+        text = f"{' '.join(before)} Earlier: {text}"
+    answer.text = " ".join([text, *after])
+    return renumber(answer)
+
+
+def renumber(answer: Answer) -> Answer:
+    """Citations numbered in the order the text first uses them."""
+    order: dict[int, int] = {}
+    for m in CITE.finditer(answer.text):
+        for n in re.findall(r"\d+", m.group(1)):
+            order.setdefault(int(n), len(order) + 1)
+    answer.text = CITE.sub(lambda m: " " + "".join(f"[{order.get(int(n), int(n))}]"
+                                                    for n in re.findall(r"\d+", m.group(1))), answer.text)
+    for c in answer.citations:
+        c.n = order.get(c.n, c.n)
+    answer.citations.sort(key=lambda c: c.n)
+    return answer
+
+
 def compose(question: str, parts: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence], mode: str,
             lead: str = "") -> Answer:
     """The answer text with citation marks [n] numbered in order of first use, and the citations."""
@@ -107,6 +156,44 @@ def compose(question: str, parts: Sequence[tuple[str, list[int]]], evidence: Seq
         out.append(f"{text}{end} {''.join(marks)}")
     return Answer(question=question, text=lead + " ".join(out), refused=False, citations=citations, mode=mode,
                   lead=lead)
+
+
+def mentions_date(text: str, d: date) -> bool:
+    """``text`` gives this day ("23 August", "August 23", "23.08.2025", "2025-08-23")."""
+    month = f"{d:%B}"
+    return bool(re.search(rf"\b{d.day}(st|nd|rd|th)? (of )?{month}\b|\b{month} {d.day}\b", text, re.IGNORECASE)) \
+        or any(form in text for form in date_forms(d)[3:])
+
+
+def dated(parts: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence]) -> list[tuple[str, list[int]]]:
+    """Each sentence begins "As of <date>," with its cited articles' newest publication date, unless
+    it gives that date itself or the sentence before it was dated the same: news changes, and a
+    figure is true as of its report."""
+    out, last = [], None
+    for text, sources in parts:
+        days = [d for i in sources if (d := parse_date(evidence[i - 1].hit.article.published))]
+        newest = max(days, default=None)
+        if newest and newest != last and not any(mentions_date(text, d) for d in days):
+            first = text.split(" ", 1)[0]
+            keep_case = first.isupper() or any(first in n.split() for n in names(text))
+            text = f"As of {spoken_date(newest)}, {text if keep_case else text[:1].lower() + text[1:]}"
+        last = newest or last
+        out.append((text, sources))
+    return out
+
+
+def derived_dates(answer: Answer) -> str:
+    """A sentence that turns a relative date of the cited text ("on Tuesday", "about 40 days ago")
+    into a calendar date counted from the article's publication date; "" when there is none."""
+    notes = []
+    for c in answer.citations:
+        published = parse_date(c.published)
+        found = resolve_relative(c.quote, published) if published else None
+        if found and not mentions_date(answer.text, found[1]):
+            words, day, approx = found
+            notes.append(f"“{words}” in the report of {spoken_date(published)} is {'around ' if approx else ''}"
+                         f"{spoken_date(day)} [{c.n}].")
+    return " ".join(dict.fromkeys(notes))
 
 
 def quote(question: str, e: Evidence, evidence: Sequence[Evidence], mode: str = "extractive") -> Answer:

@@ -1,0 +1,69 @@
+"""Time in questions, relative dates in articles, and answers dated by their reports."""
+
+from datetime import date
+
+import pytest
+
+from qa.answer.evidence import Evidence
+from qa.answer.verify import dated, mentions_date
+from qa.dates import TimeFrame, resolve_relative, spoken_date, time_frame
+from qa.records import Article, Hit, Passage
+
+TODAY = date(2026, 11, 28)  # a Saturday
+
+
+@pytest.mark.parametrize("question,frame", [
+    ("How much has PURL delivered so far?", TimeFrame(latest=True)),
+    ("What is the latest estimate?", TimeFrame(latest=True)),
+    ("How much aid did NATO send in 2024?", TimeFrame()),  # when it happened, reported any time after
+    ("How much had the fund raised by the end of August 2025?", TimeFrame(before=date(2025, 8, 31), latest=True)),
+    ("How large was the fire by 5 July 2026?", TimeFrame(before=date(2026, 7, 5), latest=True)),
+    ("What was the estimate as of March 2026?", TimeFrame(before=date(2026, 3, 31), latest=True)),
+    ("What did the council decide last week?", TimeFrame(after=date(2026, 11, 16), latest=True)),
+    ("Who won this year's prize?", TimeFrame(after=date(2026, 1, 1), latest=True)),
+    ("How many days before the interview was the list created?", TimeFrame()),
+])
+def test_time_in_the_question(question, frame):
+    assert time_frame(question, TODAY) == frame
+
+
+def test_a_bound_later_than_today_is_today():
+    assert time_frame("What was it by the end of 2030?", TODAY).before == TODAY
+
+
+@pytest.mark.parametrize("text,published,want", [
+    ("The storm hit on Tuesday night.", date(2025, 8, 14), ("on Tuesday", date(2025, 8, 12), False)),
+    ("It closed on Thursday.", date(2025, 8, 14), ("on Thursday", date(2025, 8, 7), False)),  # a week before
+    ("The list was created about 40 days ago.", date(2025, 8, 23), ("about 40 days ago", date(2025, 7, 14), True)),
+    ("He resigned yesterday.", date(2026, 3, 1), ("yesterday", date(2026, 2, 28), False)),
+    ("Two weeks ago the plan was approved.", date(2026, 3, 15), ("Two weeks ago", date(2026, 3, 1), False)),
+    ("The council met in the town hall.", date(2026, 3, 15), None),
+])
+def test_relative_dates_count_from_publication(text, published, want):
+    assert resolve_relative(text, published) == want
+
+
+def _evidence(text: str, published: str | None) -> Evidence:
+    art = Article(id=f"a{published}", title="t", text=text, source="Example Wire", published=published)
+    passage = Passage(id=f"a{published}:0", article_id=art.id, index=0, start=0, end=len(text), text=text)
+    return Evidence(Hit(passage, art, 1, 0.0), 0, len(text), text, 1.0)
+
+
+def test_each_sentence_is_dated_by_its_report_once():
+    evidence = [_evidence("The bill has risen to 9 million pounds.", "2026-06-02T10:00:00"),
+                _evidence("The bill was 6 million pounds.", "2026-03-03"),
+                _evidence("Undated text.", None)]
+    out = dated([("The bill is 9 million pounds", [1]), ("It was paid by the city", [1]),
+                 ("Earlier it was 6 million pounds on 3 March", [2]), ("Germany paid", [3])], evidence)
+    assert [t for t, _ in out] == ["As of 2 June 2026, the bill is 9 million pounds",
+                                   "It was paid by the city",  # same report: not dated again
+                                   "Earlier it was 6 million pounds on 3 March",  # gives its date itself
+                                   "Germany paid"]  # an undated article: no date to give
+    assert dated([("PURL has delivered $1.5 billion", [1])], evidence)[0][0].startswith("As of 2 June 2026, PURL")
+
+
+def test_dates_are_recognised_in_the_forms_articles_use():
+    d = date(2025, 8, 23)
+    assert spoken_date("2025-08-23T17:15:00") == "23 August 2025"
+    assert all(mentions_date(t, d) for t in ["on 23 August", "August 23, 2025", "23.08.2025", "the 23rd of August"])
+    assert not mentions_date("on 3 August", d)
