@@ -103,7 +103,8 @@ def ours_choice(answerer: Answerer, q: realtimeqa.Question, choices: Sequence[st
 
 
 def ours_open(answerer: Answerer, q: realtimeqa.Question) -> tuple[str, bool]:
-    answer = answerer.ask(q.question, filters=Filters(before=q.date))
+    """The open answer with the question's date as today ("this week", "so far" read from it)."""
+    answer = answerer.ask(q.question, filters=Filters(before=q.date), as_of=datetime.fromisoformat(q.date[:10]).date())
     if answer.refused:
         return "", True
     text = re.sub(r"\s*\[\d+\]", "", answer.text.removeprefix(answer.lead))
@@ -127,27 +128,34 @@ def prepare(settings: Settings, progress: bool) -> Pipeline:
 
 
 def run(settings: Settings, out_dir: Path, limit: int | None = None, progress: bool = True,
-        starter: bool = True) -> dict[str, Any]:
+        starter: bool = True, open_only: bool = False) -> dict[str, Any]:
+    """``open_only``: only the open answers, with and without recency ranking (no multiple choice,
+    no starter pipeline)."""
     t0 = time.perf_counter()
     pipeline = prepare(settings, progress)
     ingest_s = time.perf_counter() - t0
     questions = realtimeqa.questions()[:limit]
     answerer = pipeline.answerer
-    base = StarterPipeline(pipeline.store, answerer.llm) if starter else None
+    base = StarterPipeline(pipeline.store, answerer.llm) if starter and not open_only else None
+    # The same answerer with recency ranking off: the issue's "with and without recency".
+    flat = Answerer(answerer.settings.with_(recency="off"), answerer.retriever, lambda: answerer.llm)
     rows = []
     for n, q in enumerate(questions, 1):
         t = time.perf_counter()
-        mc, mc_supported = ours_choice(answerer, q, q.choices)
-        nota, _ = ours_choice(answerer, q, q.nota_choices)
-        pred, refused = ours_open(answerer, q)
         gold = q.choices[q.answer]
-        row = {"id": q.id, "question": q.question, "gold": gold,
-               "mc": mc == q.answer, "mc_supported": mc_supported,
-               "nota": nota == q.nota_answer, "nota_gold_is_nota": _is_nota(q.nota_choices[q.nota_answer]),
-               "nota_said_none": nota is not None and _is_nota(q.nota_choices[nota]),
-               "open": pred, "refused": refused, "em": exact_match(pred, gold), "f1": token_f1(pred, gold),
-               "lenient": lenient_match(pred, gold),
-               "seconds": round(time.perf_counter() - t, 2)}
+        row: dict[str, Any] = {"id": q.id, "question": q.question, "gold": gold}
+        if not open_only:
+            mc, mc_supported = ours_choice(answerer, q, q.choices)
+            nota, _ = ours_choice(answerer, q, q.nota_choices)
+            row |= {"mc": mc == q.answer, "mc_supported": mc_supported,
+                    "nota": nota == q.nota_answer, "nota_gold_is_nota": _is_nota(q.nota_choices[q.nota_answer]),
+                    "nota_said_none": nota is not None and _is_nota(q.nota_choices[nota])}
+        pred, refused = ours_open(answerer, q)
+        row |= {"open": pred, "refused": refused, "em": exact_match(pred, gold), "f1": token_f1(pred, gold),
+                "lenient": lenient_match(pred, gold), "seconds": round(time.perf_counter() - t, 2)}
+        flat_pred, _ = ours_open(flat, q)
+        row |= {"open_flat": flat_pred, "flat_em": exact_match(flat_pred, gold), "flat_f1": token_f1(flat_pred, gold),
+                "flat_lenient": lenient_match(flat_pred, gold)}
         if base:
             row["starter_mc"] = starter_choice(base, q) == q.answer
             row["starter_open"] = base.query(q.question, _before(q.date))
@@ -156,19 +164,22 @@ def run(settings: Settings, out_dir: Path, limit: int | None = None, progress: b
             row["starter_lenient"] = lenient_match(row["starter_open"], gold)
         rows.append(row)
         if progress:
-            mark = "ok" if row["mc"] else "--"
+            mark = "ok" if row.get("mc") else "--"
             print(f"[{n}/{len(questions)}] mc={mark} open={pred[:50]!r} gold={gold!r}", flush=True)
-    nota_rows = [r for r in rows if r["nota_gold_is_nota"]]
-    ours = {"mc_accuracy": _pct([r["mc"] for r in rows]),
-            "mc_supported_share": _pct([r["mc_supported"] for r in rows]),
-            "mc_accuracy_when_supported": _pct([r["mc"] for r in rows if r["mc_supported"]]),
-            "nota_accuracy": _pct([r["nota"] for r in rows]),
-            "nota_rightly_none": _pct([r["nota_said_none"] for r in nota_rows]),
-            "open_em": _pct([r["em"] for r in rows]), "open_f1": _pct([r["f1"] for r in rows]),
+    ours = {"open_em": _pct([r["em"] for r in rows]), "open_f1": _pct([r["f1"] for r in rows]),
             "open_lenient": _pct([r["lenient"] for r in rows]),
             "open_refused": _pct([r["refused"] for r in rows])}
+    if not open_only:
+        nota_rows = [r for r in rows if r["nota_gold_is_nota"]]
+        ours |= {"mc_accuracy": _pct([r["mc"] for r in rows]),
+                 "mc_supported_share": _pct([r["mc_supported"] for r in rows]),
+                 "mc_accuracy_when_supported": _pct([r["mc"] for r in rows if r["mc_supported"]]),
+                 "nota_accuracy": _pct([r["nota"] for r in rows]),
+                 "nota_rightly_none": _pct([r["nota_said_none"] for r in nota_rows])}
+    no_recency = {"open_em": _pct([r["flat_em"] for r in rows]), "open_f1": _pct([r["flat_f1"] for r in rows]),
+                  "open_lenient": _pct([r["flat_lenient"] for r in rows])}
     results: dict[str, Any] = {"questions": len(rows), "articles_ingest_s": round(ingest_s, 1), "ours": ours,
-                               "published": PUBLISHED, "model": answerer.llm.name}
+                               "ours_no_recency": no_recency, "published": PUBLISHED, "model": answerer.llm.name}
     if base:
         results["starter"] = {"mc_accuracy": _pct([r["starter_mc"] for r in rows]),
                               "open_em": _pct([r["starter_em"] for r in rows]),
@@ -191,13 +202,17 @@ def report(results: dict[str, Any]) -> str:
         cells = [m.get(k) for k in ("mc_accuracy", "nota_accuracy", "open_em", "open_f1", "open_lenient")]
         return f"| {name} | " + " | ".join("" if c is None else f"{c}" for c in cells) + " |"
 
-    lines.append(row(f"**ours** (hybrid retrieval, supported-choice rule, embedded {results.get('model', '')})",
-                     results["ours"]))
+    lines.append(row(f"**ours** (hybrid retrieval, supported-choice rule, embedded {results.get('model', '')}; "
+                     "question date as today, recency ranking auto)", results["ours"]))
+    if "ours_no_recency" in results:
+        lines.append(row("ours, recency ranking off", results["ours_no_recency"]))
     if "starter" in results:
         lines.append(row("LlamaIndex starter (same store, embedder, LLM)", results["starter"]))
     for name, m in results["published"].items():
         lines.append(row(f"{name} (published)", m))
     o = results["ours"]
+    if "mc_supported_share" not in o:
+        return "\n".join(lines) + "\n"
     lines += ["", "Ours: a choice was supported by a retrieved sentence for "
               f"{o['mc_supported_share']}% of the questions "
               f"(accuracy {o['mc_accuracy_when_supported']}% on those); on the none-of-the-above set it rightly said "

@@ -23,7 +23,7 @@ def _print_json(obj: object) -> None:
 def _filters(args: argparse.Namespace):  # noqa: ANN202
     from .retrieve import Filters
 
-    before = min(filter(None, [args.before, args.as_of]), default=None)
+    before = min(filter(None, [args.before, args.as_of and args.as_of.isoformat()]), default=None)
     return Filters(sources=tuple(args.source or ()), after=args.after, before=before)
 
 
@@ -216,7 +216,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.benchmark:
         from . import benchmark
 
-        results = benchmark.run(settings, Path(args.out), limit=args.limit, progress=not args.json)
+        results = benchmark.run(settings, Path(args.out), limit=args.limit, progress=not args.json,
+                                open_only=args.open_only)
         if args.json:
             _print_json(results)
         return 0
@@ -299,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="dev: evals/gold.yaml (tune on it); test: evals/test.yaml (never tune on it)")
     p.add_argument("--benchmark", choices=["realtimeqa"], help="run a public benchmark instead")
     p.add_argument("--limit", type=int, help="benchmark: only the first N questions")
+    p.add_argument("--open-only", action="store_true",
+                   help="benchmark: only open answers, with and without recency ranking")
     p.add_argument("--out", default="evals/results", help="where to write JSON, report and chart")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)

@@ -139,8 +139,7 @@ class Outcome:
         first was financed by the Netherlands"); figures get no such pass."""
         if self.answer.refused:
             return []
-        cited = " ".join(f"{c.quote} {c.source or ''} {c.title} {c.published or ''} {spoken_date(c.published) or ''} "
-                         f"{_derived(c)}" for c in self.answer.citations)
+        cited = " ".join(f"{backed(c)} {c.title} {c.published or ''}" for c in self.answer.citations)
         cited += " " + " ".join(names(self.answer.standalone_question or self.case.question))
         text = self.answer.text.removeprefix(self.answer.notice)  # a notice about the backend is not a claim
         return unsupported_facts(text, cited)
@@ -171,11 +170,13 @@ class Outcome:
                 "timings_ms": self.answer.timings_ms}
 
 
-def _derived(c: Citation) -> str:
-    """The calendar date a relative date of the quote stands for ("on Tuesday" in a Thursday report)."""
+def backed(c: Citation) -> str:
+    """What a citation backs: its quote, and the outlet and date the reader sees beside it (with the
+    calendar date a relative date of the quote stands for: "on Tuesday" in a Thursday report)."""
     published = parse_date(c.published)
     found = resolve_relative(c.quote, published) if published else None
-    return spoken_date(found[1]) or "" if found else ""
+    derived = spoken_date(found[1]) or "" if found else ""
+    return f"{c.quote} {c.source or ''} {spoken_date(published) or ''} {derived}"
 
 
 def run_cases(pipeline: Pipeline, cases: Sequence[Case], progress: bool = False) -> list[Outcome]:
@@ -216,8 +217,8 @@ def metrics(outcomes: Sequence[Outcome]) -> dict[str, Any]:
             continue
         for c in o.answer.citations:
             cit_total += 1
-            cit_precise += any(fact_present(f, c.quote) for f in o.case.facts)
-        quotes = " ".join(c.quote for c in o.answer.citations)
+            cit_precise += any(fact_present(f, backed(c)) for f in o.case.facts)
+        quotes = " ".join(backed(c) for c in o.answer.citations)
         fact_total += len(o.case.facts)
         fact_cited += sum(fact_present(f, quotes) for f in o.case.facts)
     ranks = [o.support_rank for o in answerable if o.case.support]

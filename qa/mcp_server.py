@@ -42,14 +42,20 @@ def create_server(pipeline: Pipeline) -> MCPServer:
 
     @server.tool()
     def ask_articles(question: str, history: list[list[str]] | None = None, sources: list[str] | None = None,
-                     after: str | None = None, before: str | None = None) -> dict[str, Any]:
+                     after: str | None = None, before: str | None = None, as_of: str | None = None
+                     ) -> dict[str, Any]:
         """Answer a question from the articles. The answer's facts carry [n] markers; `citations`
         give each one's exact quote, offsets, outlet, date and url. `refused` is true when the
-        articles don't say. `history`: earlier [question, answer] pairs, for follow-ups."""
+        articles don't say. `history`: earlier [question, answer] pairs, for follow-ups. `as_of`:
+        an ISO date taken as today (later articles left out; "so far", "last week" counted from it)."""
         from .cli import answer_json
+        from .dates import parse_date
 
         pairs = [(h[0], h[1]) for h in history or [] if len(h) == 2]
-        answer = pipeline.answerer.ask(question, history=pairs, filters=filters(sources, after, before))
+        day = parse_date(as_of)
+        if as_of and day is None:
+            raise ValueError(f"as_of must be an ISO date like 2025-08-31, not {as_of!r}")
+        answer = pipeline.answerer.ask(question, history=pairs, filters=filters(sources, after, before), as_of=day)
         return answer_json(answer)
 
     @server.tool()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Literal
 
-from .dates import TimeFrame
+from .dates import TimeFrame, spoken_date
 from .records import Hit, Passage
 from .store import Store
 from .vectors import chroma_where, published_ts
@@ -39,6 +39,14 @@ def within(filters: Filters, frame: TimeFrame) -> Filters:
     before = min(filter(None, [filters.before and filters.before[:10], frame.before and frame.before.isoformat()]),
                  default=None)
     return Filters(filters.sources, after, before)
+
+
+def published_window(filters: Filters) -> str:
+    """The publication dates the filters allow, as a reader says them ("" when any)."""
+    after, before = spoken_date(filters.after), spoken_date(filters.before)
+    if after and before:
+        return f"articles published from {after} to {before}"
+    return f"articles published by {before}" if before else f"articles published since {after}" if after else ""
 
 
 class Retriever:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +61,34 @@ def test_ask_json_batch_from_stdin(tmp_path, corpus):
     assert set(first["timings_ms"]) >= {"retrieve", "generate", "total"}
     assert second["refused"] and second["citations"] == []
     assert "Paris" not in second["answer"]
+
+
+LATER = """Example Wire
+10:00 14.10.2025
+
+PURL deliveries grow (a fictional later report, for this test)
+
+Weapons worth 2.4 billion dollars have now been delivered to Ukraine under the PURL programme, allied officials said.
+"""
+
+
+@pytest.mark.slow
+def test_as_of_answers_from_the_articles_of_that_date_and_the_newest_wins_without_it(tmp_path, corpus):
+    (corpus / "later.txt").write_text(LATER)
+    data = tmp_path / "data"
+    run(["ingest", str(corpus)], data)
+    question = "How much has PURL delivered so far?"
+    then = json.loads(run(["ask", "--json", "--as-of", "2025-08-31", question], data).stdout)
+    assert not then["refused"] and "billion" in then["answer"] and "2.4" not in then["answer"]
+    assert "23 August 2025" in then["answer"]  # dated by its report
+    assert {c["published"][:10] for c in then["citations"]} == {"2025-08-23"}
+    now = json.loads(run(["ask", "--json", question], data).stdout)
+    text = now["answer"]
+    assert not now["refused"] and "2.4" in text
+    older = re.search(r"1\.5|one and a half", text)
+    assert older is None or text.index("2.4") < older.start()  # the newest first, the earlier beside it
+    assert "14 October 2025" in now["answer"] and now["citations"][0]["published"].startswith("2025-10-14")
+    before = json.loads(run(["ask", "--json", "--as-of", "2025-08-01", question], data).stdout)
+    assert before["refused"]  # nothing had been published yet
+    bad = run(["ask", "--as-of", "soon", question], data)
+    assert bad.returncode == 2 and "ISO date" in bad.stderr

@@ -111,6 +111,18 @@ def test_follow_up_from_the_messages_and_refusal_as_a_normal_reply(client):
     assert refusal.refused is True and refusal.citations == [] and refusal.closest
 
 
+def test_as_of_leaves_out_what_was_published_later(server):
+    headers = {"Authorization": f"Bearer {KEY}"}
+
+    def ask(as_of):
+        return httpx.post(f"{server}/v1/qa/ask", json={"question": PURL, "filters": {"as_of": as_of}},
+                          headers=headers, timeout=300).json()
+
+    assert ask("2025-08-01")["refused"]  # the seed article is dated 23 August 2025
+    then = ask("2025-08-31")
+    assert not then["refused"] and AMOUNT.search(then["answer"]) and "23 August 2025" in then["answer"]
+
+
 def test_two_clients_at_once(client):
     questions = [PURL, "Who financed the second PURL package?"]
     replies: dict[int, str] = {}
@@ -149,6 +161,7 @@ def test_a_bad_or_missing_key_is_refused(server):
     (b'{"messages": [{"role": "wizard", "content": "hi"}]}', "role"),
     (b'{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}', "user message"),
     (b'{"messages": [{"role": "user", "content": "hi"}], "filters": {"after": "yesterday"}}', "ISO date"),
+    (b'{"messages": [{"role": "user", "content": "hi"}], "filters": {"as_of": "soon"}}', "ISO date"),
 ])
 def test_malformed_body_gets_a_clear_400_and_the_server_stays_up(server, client, body, says):
     resp = httpx.post(f"{server}/v1/chat/completions", content=body, timeout=30,

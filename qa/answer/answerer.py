@@ -29,7 +29,7 @@ from ..dates import TimeFrame, time_frame
 from ..facts import quantities
 from ..llm import LLM, LLMUnavailable, Message, complete
 from ..records import Answer, Hit, Progress
-from ..retrieve import Filters, Retriever, within
+from ..retrieve import Filters, Retriever, published_window, within
 from ..text import content_words, correct_spelling
 from . import reader
 from .evidence import Evidence, covering_hits, figure_kind, holds_figure, rerank
@@ -124,6 +124,8 @@ class Answerer:
             return answer
 
         reason = self.refusal_reason(evidence, missing)
+        if reason and (window := published_window(filters)):
+            reason = f"{reason} ({window})"
         if reason:
             yield finish(refusal(question, reason, hits or found[:self.settings.top_k]))
             return

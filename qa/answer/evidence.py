@@ -125,11 +125,25 @@ def holds_figure(text: str, kind: str) -> bool:
     return bool(_TIME.search(text))
 
 
+def _mentions(name: list[str], sequence: list[str], words: set[str]) -> bool:
+    """The words of a name occur in the text side by side, in order, each exactly or nearly (a typo,
+    a plural): "Harbour Line" is not mentioned by an article with "harbor" in one place and "line" in
+    another. Digits are left to the figure check ("Super Bowl 57" and "Super Bowl LVII")."""
+    name = [w for w in name if not w.isdigit()]
+    if not all(similar_word(w, words) for w in name):
+        return False
+    if len(name) < 2:
+        return True
+    return any(all(similar_word(w, {sequence[i + j]}) for j, w in enumerate(name))
+               for i in range(len(sequence) - len(name) + 1) if similar_word(name[0], {sequence[i]}))
+
+
 def missing_terms(question: str, text: str) -> list[str]:
     """The names, figures and ordinals of ``question`` that ``text`` does not mention (names matched
     without case, a typo or a plural allowed)."""
-    words = set(normalise_words(text).split())
-    missing = [n for n in names(question) if not all(similar_word(w, words) for w in normalise_words(n).split())]
+    sequence = normalise_words(text).split()
+    words = set(sequence)
+    missing = [n for n in names(question) if not _mentions(normalise_words(n).split(), sequence, words)]
     missing += [q.text for q in quantities(question) if not any(q.matches(e) for e in quantities(text))]
     missing += [w for w in re.findall(r"[a-z]+", question.lower()) if w in ORDINAL_WORDS and w not in words]
     return list(dict.fromkeys(missing))

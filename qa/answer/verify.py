@@ -100,6 +100,7 @@ def with_reports(answer: Answer, reports: Sequence[tuple[Evidence, str]]) -> Ans
     before, after = [], []
     n = len(answer.citations)
     for e, short in sorted(reports, key=lambda r: r[0].hit.article.published or "", reverse=True):
+        short = lower_first(short)
         n += 1
         answer.citations.append(citation(n, e))
         art = e.hit.article
@@ -165,6 +166,13 @@ def mentions_date(text: str, d: date) -> bool:
         or any(form in text for form in date_forms(d)[3:])
 
 
+def lower_first(text: str) -> str:
+    """``text`` to follow a comma: its first letter in lower case unless it begins a name or an acronym."""
+    first = text.split(" ", 1)[0]
+    keep = first.isupper() or any(first in n.split() for n in names(text))
+    return text if keep else text[:1].lower() + text[1:]
+
+
 def dated(parts: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence]) -> list[tuple[str, list[int]]]:
     """Each sentence begins "As of <date>," with its cited articles' newest publication date, unless
     it gives that date itself or the sentence before it was dated the same: news changes, and a
@@ -174,9 +182,7 @@ def dated(parts: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence]) 
         days = [d for i in sources if (d := parse_date(evidence[i - 1].hit.article.published))]
         newest = max(days, default=None)
         if newest and newest != last and not any(mentions_date(text, d) for d in days):
-            first = text.split(" ", 1)[0]
-            keep_case = first.isupper() or any(first in n.split() for n in names(text))
-            text = f"As of {spoken_date(newest)}, {text if keep_case else text[:1].lower() + text[1:]}"
+            text = f"As of {spoken_date(newest)}, {lower_first(text)}"
         last = newest or last
         out.append((text, sources))
     return out

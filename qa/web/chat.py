@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ..dates import parse_date
 from ..pipeline import Pipeline
 from ..records import Answer, Progress
 from ..retrieve import Filters
@@ -41,7 +42,7 @@ def message_text(message: dict[str, Any]) -> str:
 
 def filters(outlets: Sequence[str] | None, after: str | None, before: str | None) -> Filters:
     """The question's filters; a date that is not ISO raises ValueError with a reader's message."""
-    for label, value in (("From", after), ("To", before)):
+    for label, value in (("From", after), ("As of", before)):
         if value and value.strip():
             try:
                 date.fromisoformat(value.strip())
@@ -83,7 +84,8 @@ class Conversation:
                 job = self._line[0]
             try:
                 if not job.cancelled.is_set():
-                    for item in self.pipeline.answerer.stream(job.question, job.history, job.flt):
+                    for item in self.pipeline.answerer.stream(job.question, job.history, job.flt,
+                                                              as_of=parse_date(job.flt.before)):
                         if job.cancelled.is_set():
                             break
                         job.out.put(item)

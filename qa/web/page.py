@@ -149,7 +149,8 @@ class WebApp:
                     outlets = gr.Dropdown(self.pipeline.store.sources(), multiselect=True, label="Outlets",
                                           elem_id="qa-outlets")
                     after = gr.Textbox(label="From (YYYY-MM-DD)", elem_id="qa-after")
-                    before = gr.Textbox(label="To (YYYY-MM-DD)", elem_id="qa-before")
+                    before = gr.Textbox(label="As of (YYYY-MM-DD)", elem_id="qa-before",
+                                        info="Answer as if today were this date: later articles are left out")
             with gr.Accordion("Articles", open=False, elem_id="qa-manager"):
                 self.manager.build(demo, outlets)
 
