@@ -10,7 +10,7 @@ import logging
 import sys
 import textwrap
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from .config import load_settings
 
@@ -32,6 +32,15 @@ def _as_of(value: str) -> date:
         return date.fromisoformat(value[:10])
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not an ISO date like 2025-08-31") from None
+
+
+def _iso(value: str) -> str:
+    """An ISO date or date-time, checked (a bad one is a one-line usage error, not a traceback)."""
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO date like 2025-08-31") from None
+    return value
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -253,8 +262,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def _add_filter_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", action="append", help="only this outlet (repeatable)")
-    p.add_argument("--after", help="only articles published on or after this ISO date")
-    p.add_argument("--before", help="only articles published on or before this ISO date")
+    p.add_argument("--after", type=_iso, help="only articles published on or after this ISO date")
+    p.add_argument("--before", type=_iso, help="only articles published on or before this ISO date")
     p.add_argument("--as-of", type=_as_of, metavar="DATE",
                    help='answer as if today were DATE: only articles published by then; "so far", "last week" '
                         "counted from it")

@@ -44,6 +44,12 @@ def test_failed_files_are_listed_and_exit_code(tmp_path):
     assert out.returncode == 1  # nothing could be ingested
 
 
+@pytest.mark.parametrize("args", [["--after", "garbage"], ["--before", "2025-13-01"], ["--as-of", "soon"]])
+def test_a_bad_date_is_a_one_line_usage_error(tmp_path, args):
+    out = run(["search", "PURL", *args], tmp_path / "data")
+    assert out.returncode == 2 and "is not an ISO date" in out.stderr and "Traceback" not in out.stderr
+
+
 @pytest.mark.slow
 def test_ask_json_batch_from_stdin(tmp_path, corpus):
     data = tmp_path / "data"
