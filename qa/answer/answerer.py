@@ -1,11 +1,13 @@
 """Grounded answers, step by step: condense -> retrieve -> gate -> evidence -> generate -> check -> cite.
 
 1. A follow-up is made standalone (rules, then the reader model when the rules cannot).
-2. Hybrid retrieval (a misspelt word is corrected to the word the retrieved passages use, and the
+2. Time in the question ("by the end of August 2025", "last week") bounds the publication dates,
+   counted from today or ``as_of``; "so far", "latest" rank the newest articles first.
+   Hybrid retrieval (a misspelt word is corrected to the word the retrieved passages use, and the
    search repeated); only articles that mention every name, figure and ordinal of the question
    count; their sentences are ranked, the passages re-ranked by their best sentence (a third
-   ranking in the reciprocal-rank fusion), and the best sentences become the evidence. Sentences that instruct an
-   AI (``qa.guard``) are never evidence.
+   ranking in the reciprocal-rank fusion), and the best sentences become the evidence. Sentences
+   that instruct an AI (``qa.guard``) are never evidence.
 3. Nothing relevant, or a name the articles never mention: a refusal before any generation.
 4. The reader model answers in one or two sentences citing the numbered evidence (streamed).
 5. Check: each sentence's figures and names must be in the evidence it cites, and a second read of
@@ -13,6 +15,9 @@
    cited text states *this* answer to *this* question. What fails is dropped; when nothing is left,
    the best sentence is quoted if a re-read finds the answer in it, else the answer is a refusal
    with the closest passages.
+6. Dated: each sentence says as of when (its cited article's date); for a figure, other articles
+   among the evidence that give a different one are added with outlet and date, the newest first;
+   a relative date asked about ("on Monday") is given as a calendar date counted from its report.
 """
 
 from __future__ import annotations
@@ -174,7 +179,7 @@ class Answerer:
         """The ``top_k`` passages best for the question (re-ranked by their best sentence, and by
         date when it asks for the latest), and their sentences most relevant to it: best first, or
         newest article first when it asks for the latest."""
-        newest_first = latest and self.settings.recency != "off" or self.settings.recency == "always"
+        newest_first = (latest and self.settings.recency != "off") or self.settings.recency == "always"
         hits, sentences = rerank(question, hits, self.retriever.similarity, newest_first)
         hits = hits[:self.settings.top_k]
         kept = {h.passage.id for h in hits}
