@@ -91,7 +91,7 @@ def test_a_follow_up_the_rules_cannot_resolve_is_rewritten_by_the_model(answerer
 def test_an_invented_number_is_removed_by_the_check(answerer):
     q = "How much is each PURL package worth?"
     hits = answerer.retriever.search(q, k=6)
-    _, evidence = answerer.select_evidence(q, hits)
+    _, evidence, _ = answerer.select_evidence(q, hits)
     invented = answerer.verify(q, "Each package is worth about EUR 700 million [1].", evidence)
     assert "700" not in invented.text
     assert "500 million" in invented.text  # replaced by the quoted evidence
@@ -143,7 +143,7 @@ def _sentences_of(hit):
 def test_an_answer_for_the_wrong_slot_is_not_kept(answerer):
     # The sentence names the financiers of all three packages: names alone cannot tell which is which.
     q = "Which country paid for the first PURL package?"
-    _, evidence = answerer.select_evidence(q, answerer.retriever.search(q, k=6))
+    _, evidence, _ = answerer.select_evidence(q, answerer.retriever.search(q, k=6))
     wrong = answerer.verify(q, "Denmark, Finland and Sweden paid for the first package [1].", evidence)
     assert "Denmark" not in wrong.text.split("“")[0]  # not claimed; at most inside a quote of the sentence
     assert wrong.refused or wrong.mode == "extractive"

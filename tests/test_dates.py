@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 
 from qa.answer.evidence import Evidence
-from qa.answer.verify import dated, mentions_date
+from qa.answer.verify import citation, dated, mentions_date, with_reports
 from qa.dates import TimeFrame, resolve_relative, spoken_date, time_frame
-from qa.records import Article, Hit, Passage
+from qa.records import Answer, Article, Hit, Passage
 
 TODAY = date(2026, 11, 28)  # a Saturday
 
@@ -43,8 +43,8 @@ def test_relative_dates_count_from_publication(text, published, want):
     assert resolve_relative(text, published) == want
 
 
-def _evidence(text: str, published: str | None) -> Evidence:
-    art = Article(id=f"a{published}", title="t", text=text, source="Example Wire", published=published)
+def _evidence(text: str, published: str | None, source: str = "Example Wire") -> Evidence:
+    art = Article(id=f"a{published}", title="t", text=text, source=source, published=published)
     passage = Passage(id=f"a{published}:0", article_id=art.id, index=0, start=0, end=len(text), text=text)
     return Evidence(Hit(passage, art, 1, 0.0), 0, len(text), text, 1.0)
 
@@ -67,3 +67,16 @@ def test_dates_are_recognised_in_the_forms_articles_use():
     assert spoken_date("2025-08-23T17:15:00") == "23 August 2025"
     assert all(mentions_date(t, d) for t in ["on 23 August", "August 23, 2025", "23.08.2025", "the 23rd of August"])
     assert not mentions_date("on 3 August", d)
+
+
+def test_other_reports_are_added_newest_first_with_outlet_and_date():
+    own = _evidence("The fund has raised 1.2 million euros.", "2025-08-28")
+    answer = Answer(question="How much has the fund raised?", text="As of 28 August 2025, the fund raised "
+                    "1.2 million euros. [1]", refused=False, citations=[citation(1, own)])
+    newer, other_outlet = _evidence("It has now raised 5.8 million euros.", "2025-10-14"), \
+        _evidence("Donors gave 1.3 million euros.", "2025-08-28T20:00:00", "Example Gazette")
+    out = with_reports(answer, [(other_outlet, "1.3 million euros"), (newer, "5.8 million euros")])
+    assert out.text == ("The latest report, Example Wire on 14 October 2025, gives 5.8 million euros [1]. "
+                        "As of 28 August 2025, the fund raised 1.2 million euros. [2] "
+                        "Example Gazette (28 August 2025) gives 1.3 million euros [3].")
+    assert [c.quote for c in out.citations] == [newer.text, own.text, other_outlet.text]  # numbered as read

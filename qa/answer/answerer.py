@@ -115,7 +115,7 @@ class Answerer:
             asked = corrected
             found = self.retriever.search(asked, k=self.settings.retrieve_k, filters=filters)
         hits, missing = covering_hits(asked, found)
-        hits, evidence = self.select_evidence(asked, hits, frame.latest)
+        hits, evidence, ranked = self.select_evidence(asked, hits, frame.latest)
         timings["retrieve"] = _ms(t1)
 
         def finish(answer: Answer) -> Answer:
@@ -146,7 +146,7 @@ class Answerer:
             timings["generate"] = _ms(t2)
             t3 = time.perf_counter()
             answer = self.verify(standalone, draft, evidence)
-            answer = self.other_reports(standalone, answer, evidence)
+            answer = self.other_reports(standalone, answer, ranked)
             if not answer.refused and figure_kind(standalone) == "time" and (note := derived_dates(answer)):
                 answer.text = f"{answer.text} {note}"
             timings["check"] = _ms(t3)
@@ -175,18 +175,19 @@ class Answerer:
         return ruled
 
     def select_evidence(self, question: str, hits: Sequence[Hit], latest: bool = False
-                        ) -> tuple[list[Hit], list[Evidence]]:
+                        ) -> tuple[list[Hit], list[Evidence], list[Evidence]]:
         """The ``top_k`` passages best for the question (re-ranked by their best sentence, and by
-        date when it asks for the latest), and their sentences most relevant to it: best first, or
-        newest article first when it asks for the latest."""
+        date when it asks for the latest); their sentences most relevant to it, the evidence (best
+        first, or newest article first when it asks for the latest); and all their sentences ranked."""
         newest_first = (latest and self.settings.recency != "off") or self.settings.recency == "always"
         hits, sentences = rerank(question, hits, self.retriever.similarity, newest_first)
         hits = hits[:self.settings.top_k]
         kept = {h.passage.id for h in hits}
-        evidence = [e for e in sentences if e.hit.passage.id in kept][:self.settings.evidence_sentences]
+        ranked = [e for e in sentences if e.hit.passage.id in kept]
+        evidence = ranked[:self.settings.evidence_sentences]
         if newest_first:  # the model reads the newest report first (stable: best first within a date)
             evidence.sort(key=lambda e: e.hit.article.published or "", reverse=True)
-        return hits, evidence
+        return hits, evidence, ranked
 
     def refusal_reason(self, evidence: Sequence[Evidence], missing: Sequence[str]) -> str | None:
         if missing:
@@ -238,24 +239,27 @@ class Answerer:
                 return quote(question, holding[0], evidence)
         return self.extractive(question, evidence)
 
-    def other_reports(self, question: str, answer: Answer, evidence: Sequence[Evidence]) -> Answer:
-        """News changes and outlets disagree: for a question about a quantity, the evidence of up to
-        two other articles that a re-read finds a different figure in is added, dated (newest first)."""
+    def other_reports(self, question: str, answer: Answer, sentences: Sequence[Evidence]) -> Answer:
+        """News changes and outlets disagree: for a question about a quantity, the best sentence of up
+        to two other retrieved articles in which a re-read finds a different figure is added, dated
+        (newest first). ``sentences``: those of the retrieved passages, best first."""
         if answer.refused or figure_kind(question) != "quantity":
             return answer
         given = quantities(answer.text)
         seen = {c.article_id for c in answer.citations}
         reports: list[tuple[Evidence, str]] = []
-        for e in evidence:  # best first
+        tries = 3  # re-reads: each is a model call
+        for e in sentences:
             art = e.hit.article
             if art.id in seen or e.score < self.settings.min_quote_relevance or not holds_figure(e.text, "quantity"):
                 continue
             seen.add(art.id)
+            tries -= 1
             short = self.reread(question, [e])
             found = quantities(short) if short and holds(e.text, short) else []
             if found and not any(f.matches(g) for f in found for g in given):
                 reports.append((e, short.rstrip(".")))
-            if len(reports) == 2:
+            if len(reports) == 2 or not tries:
                 break
         return with_reports(answer, reports) if reports else answer
 

@@ -94,28 +94,26 @@ def citation(n: int, e: Evidence) -> Citation:
 
 def with_reports(answer: Answer, reports: Sequence[tuple[Evidence, str]]) -> Answer:
     """The answer with what other reports give for the same figure (``(sentence, short answer)``,
-    each from another article): a newer one first ("The latest report ..."), then the answer, then
-    the older ones and those of the same day, each with its outlet, date and citation."""
-    newest = max((d for c in answer.citations if (d := parse_date(c.published))), default=None)
-    before, after = [], []
-    n = len(answer.citations)
-    for e, short in sorted(reports, key=lambda r: r[0].hit.article.published or "", reverse=True):
-        short = lower_first(short)
-        n += 1
-        answer.citations.append(citation(n, e))
-        art = e.hit.article
-        d = parse_date(art.published)
-        outlet = art.source or "another article"
-        if d and newest and d > newest:
-            before.append(f"The latest report, {outlet} on {spoken_date(d)}, gives {short} [{n}].")
-        elif d and newest and d < newest:
-            after.append(f"Earlier, on {spoken_date(d)}, {outlet} gave {short} [{n}].")
+    each from another article), newest first, each with its outlet, date and citation: "The latest
+    report, Example Wire on 14 October 2025, gives $2.4 billion [1]. As of 23 August 2025, ... [2]."
+    Reports of the answer's own date (another outlet) follow it."""
+    own = max((d for c in answer.citations if (d := parse_date(c.published))), default=None)
+    parts: list[tuple[date | None, int, Evidence | None, str]] = [(own, 0, None, answer.text)]
+    for e, short in reports:
+        answer.citations.append(citation(len(answer.citations) + 1, e))
+        parts.append((parse_date(e.hit.article.published), len(answer.citations), e, lower_first(short)))
+    parts.sort(key=lambda p: (-(p[0] or date.min).toordinal(), p[1]))  # newest first; the answer first on its day
+    out = []
+    for i, (d, n, e, text) in enumerate(parts):
+        if e is None:
+            out.append(text)
+            continue
+        outlet = e.hit.article.source or "another article"
+        if i == 0:  # newer than the answer
+            out.append(f"The latest report, {outlet}{f' on {spoken_date(d)}' if d else ''}, gives {text} [{n}].")
         else:
-            after.append(f"{outlet}{f' ({spoken_date(d)})' if d else ''} gives {short} [{n}].")
-    text = answer.text
-    if before:
-        text = f"{' '.join(before)} Earlier: {text}"
-    answer.text = " ".join([text, *after])
+            out.append(f"{outlet[:1].upper()}{outlet[1:]}{f' ({spoken_date(d)})' if d else ''} gives {text} [{n}].")
+    answer.text = " ".join(out)
     return renumber(answer)
 
 
