@@ -36,8 +36,8 @@ class Filters:
 def within(filters: Filters, frame: TimeFrame) -> Filters:
     """``filters`` narrowed to the publication dates a question's time frame allows."""
     after = max(filter(None, [filters.after, frame.after and frame.after.isoformat()]), default=None)
-    before = min(filter(None, [filters.before and filters.before[:10], frame.before and frame.before.isoformat()]),
-                 default=None)
+    before = min(filter(None, [filters.before, frame.before and frame.before.isoformat()]),
+                 key=lambda d: d[:10], default=None)  # by day: a date-time the user gave is kept as given
     return Filters(filters.sources, after, before)
 
 
