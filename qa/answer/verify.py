@@ -123,8 +123,9 @@ def renumber(answer: Answer) -> Answer:
     for m in CITE.finditer(answer.text):
         for n in re.findall(r"\d+", m.group(1)):
             order.setdefault(int(n), len(order) + 1)
-    answer.text = CITE.sub(lambda m: " " + "".join(f"[{order.get(int(n), int(n))}]"
-                                                    for n in re.findall(r"\d+", m.group(1))), answer.text)
+    answer.text = CITE.sub(lambda m: m.group(0)[:m.start(1) - m.start() - 1]  # the space before it, if any
+                           + "".join(f"[{order.get(int(n), int(n))}]" for n in re.findall(r"\d+", m.group(1))),
+                           answer.text)
     for c in answer.citations:
         c.n = order.get(c.n, c.n)
     answer.citations.sort(key=lambda c: c.n)
