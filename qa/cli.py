@@ -27,13 +27,6 @@ def _filters(args: argparse.Namespace):  # noqa: ANN202
     return Filters(sources=tuple(args.source or ()), after=args.after, before=before)
 
 
-def _as_of(value: str) -> date:
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO date like 2025-08-31") from None
-
-
 def _iso(value: str) -> str:
     """An ISO date or date-time, checked (a bad one is a one-line usage error, not a traceback)."""
     try:
@@ -41,6 +34,10 @@ def _iso(value: str) -> str:
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not an ISO date like 2025-08-31") from None
     return value
+
+
+def _as_of(value: str) -> date:
+    return date.fromisoformat(_iso(value)[:10])
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from qa.answer.evidence import Evidence
 from qa.answer.verify import citation, dated, mentions_date, with_reports
 from qa.dates import TimeFrame, resolve_relative, spoken_date, time_frame
 from qa.records import Answer, Article, Hit, Passage
+from qa.retrieve import Filters, within
 
 TODAY = date(2026, 11, 28)  # a Saturday
 
@@ -80,3 +81,11 @@ def test_other_reports_are_added_newest_first_with_outlet_and_date():
                         "As of 28 August 2025, the fund raised 1.2 million euros. [2] "
                         "Example Gazette (28 August 2025) gives 1.3 million euros [3].")
     assert [c.quote for c in out.citations] == [newer.text, own.text, other_outlet.text]  # numbered as read
+
+
+def test_a_time_frame_narrows_the_filters_and_keeps_the_earlier_bound():
+    frame = TimeFrame(after=date(2025, 8, 1), before=date(2025, 8, 31))
+    assert within(Filters(sources=("Example Wire",), before="2025-09-30"), frame) == \
+        Filters(sources=("Example Wire",), after="2025-08-01", before="2025-08-31")
+    assert within(Filters(before="2025-08-23T12:00"), frame).before == "2025-08-23T12:00"  # kept as given
+    assert within(Filters(), TimeFrame()) == Filters()
