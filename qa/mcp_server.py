@@ -48,7 +48,6 @@ def create_server(pipeline: Pipeline) -> MCPServer:
         give each one's exact quote, offsets, outlet, date and url. `refused` is true when the
         articles don't say. `history`: earlier [question, answer] pairs, for follow-ups. `as_of`:
         an ISO date taken as today (later articles left out; "so far", "last week" counted from it)."""
-        from .cli import answer_json
         from .dates import parse_date
 
         pairs = [(h[0], h[1]) for h in history or [] if len(h) == 2]
@@ -56,7 +55,7 @@ def create_server(pipeline: Pipeline) -> MCPServer:
         if as_of and day is None:
             raise ValueError(f"as_of must be an ISO date like 2025-08-31, not {as_of!r}")
         answer = pipeline.answerer.ask(question, history=pairs, filters=filters(sources, after, before), as_of=day)
-        return answer_json(answer)
+        return answer.to_json()
 
     @server.tool()
     def list_articles() -> dict[str, Any]:

@@ -116,6 +116,8 @@ class Answer:
             "citations": [c.to_json() for c in self.citations],
             "timings_ms": self.timings_ms,
         }
+        if self.refused and self.hits:
+            out["closest"] = [h.to_json() for h in self.hits[:3]]  # what came nearest, for the reader to see
         if self.error:
             out["error"] = self.error
         return out

@@ -36,7 +36,6 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
-from .cli import answer_json
 from .config import api_key, settings_id
 from .pipeline import Pipeline
 from .records import Answer, Progress
@@ -173,8 +172,8 @@ def create_app(pipeline: Pipeline, key: str | None = None) -> FastAPI:
     def ask(body: AskRequest) -> dict[str, Any]:
         filters = body.filters.filters()
         with lock:
-            return answer_json(answerer.ask(body.question, history=body.history, filters=filters,
-                                             as_of=body.filters.today()))
+            return answerer.ask(body.question, history=body.history, filters=filters,
+                                as_of=body.filters.today()).to_json()
 
     @app.post("/v1/chat/completions", dependencies=v1, response_model=None)
     def chat(body: ChatRequest) -> dict[str, Any] | StreamingResponse:
@@ -224,7 +223,7 @@ def create_app(pipeline: Pipeline, key: str | None = None) -> FastAPI:
 
 def _extras(answer: Answer) -> dict[str, Any]:
     """The documented extra fields: the ``qa ask --json`` object less the question and text."""
-    out = answer_json(answer)
+    out = answer.to_json()
     return {k: v for k, v in out.items() if k not in ("question", "answer")}
 
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from qa.cli import _ask_line
+from qa.cli_ask import parse_line as _ask_line
 
 
 def test_plain_and_json_lines():

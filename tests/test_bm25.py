@@ -8,7 +8,7 @@ from dataclasses import replace
 import bm25s
 import numpy as np
 
-from qa import realtimeqa
+from evals import realtimeqa
 from qa.articles import make_article
 from qa.bm25 import Bm25Index
 from qa.catalog import Catalog, FileRecord

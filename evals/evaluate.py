@@ -23,12 +23,12 @@ from typing import Any
 
 import yaml
 
-from .answer.verify import mentions_date
-from .config import Settings
-from .dates import parse_date, resolve_relative, spoken_date
-from .facts import names, normalise_words, quantities, unsupported_facts
-from .pipeline import Pipeline, build
-from .records import Answer, Article, Citation
+from qa.answer.verify import mentions_date
+from qa.config import Settings
+from qa.dates import parse_date, resolve_relative, spoken_date
+from qa.facts import names, normalise_words, quantities, unsupported_facts
+from qa.pipeline import Pipeline, build
+from qa.records import Answer, Article, Citation
 
 ROOT = Path(__file__).resolve().parents[1]
 EVALS = ROOT / "evals"
@@ -89,7 +89,7 @@ def corpus_paths() -> list[Path]:
 
 def split_articles(path: Path) -> list[Article]:
     """The articles a split brings beyond the shipped corpus (the test split's fixture articles)."""
-    from .articles import load_bytes
+    from qa.articles import load_bytes
 
     shipped = set(corpus_paths())
     return [a for p in split_paths(path) if p not in shipped for a in load_bytes(p.read_bytes(), p.name, path=str(p))]

@@ -9,12 +9,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from qa.config import Settings
+from qa.ingest import Ingestor
+from qa.records import Article
+from qa.retrieve import Retriever
+from qa.store import Store
+
 from . import realtimeqa
-from .config import Settings
-from .ingest import Ingestor
-from .records import Article
-from .retrieve import Retriever
-from .store import Store
 
 
 def bench_ingest(settings: Settings, n_articles: int) -> dict[str, Any]:
@@ -22,7 +23,7 @@ def bench_ingest(settings: Settings, n_articles: int) -> dict[str, Any]:
     alone and raw sentence-transformers (torch) ``encode``; then the LlamaIndex starter ingest of
     the same articles (default 1,024-token chunks, the same MiniLM on torch, which reads only the
     first 256 word pieces of each chunk)."""
-    from .embed import Embedder
+    from qa.embed import Embedder
 
     arts = realtimeqa.articles()[:n_articles]
     d = settings.data_dir / "bench-ingest"
@@ -75,8 +76,8 @@ def bench_starter_ingest(settings: Settings, arts: list[Article]) -> dict[str, A
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    from .embed import default_model_path
-    from .vectors import chroma_client
+    from qa.embed import default_model_path
+    from qa.vectors import chroma_client
 
     d = settings.data_dir / "bench-starter-ingest"
     shutil.rmtree(d, ignore_errors=True)
@@ -96,9 +97,9 @@ def bench_starter_ingest(settings: Settings, arts: list[Article]) -> dict[str, A
 
 def _normalise_words(text: str) -> str:
     try:
-        from .text import normalise_words
+        from qa.text import normalise_words
     except ImportError:  # before the answer stage's text helpers moved
-        from .facts import normalise_words  # type: ignore[no-redef]
+        from qa.facts import normalise_words  # type: ignore[no-redef]
     return normalise_words(text)
 
 
@@ -120,7 +121,7 @@ def realtimeqa_store(settings: Settings) -> tuple[Store, dict[str, Any] | None]:
 def bench_answer_recall(settings: Settings, data_dir: Path | None = None) -> dict[str, Any]:
     """Share of the 240 RealTime QA questions whose right answer's text is in the top 5 / top 20
     passages retrieved for the question (its date as the upper bound), by retrieval mode."""
-    from .retrieve import Filters
+    from qa.retrieve import Filters
 
     store, built = realtimeqa_store(settings.with_(data_dir=data_dir or settings.data_dir / "realtimeqa"))
     retriever = Retriever(store)

@@ -19,14 +19,15 @@ from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
+from qa.answer import Answerer
+from qa.answer.evidence import candidate_sentences, rank
+from qa.config import Settings
+from qa.facts import normalise_words
+from qa.llm import complete
+from qa.pipeline import Pipeline, build
+from qa.retrieve import Filters
+
 from . import realtimeqa
-from .answer import Answerer
-from .answer.evidence import candidate_sentences, rank
-from .config import Settings
-from .facts import normalise_words
-from .llm import complete
-from .pipeline import Pipeline, build
-from .retrieve import Filters
 from .starter import StarterPipeline, choose
 
 PUBLISHED = {  # from ../shared/benchmarks/realtimeqa/README.md (same 240 questions)

@@ -10,8 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .articles import LoadError, make_article
-from .records import Article
+from qa.articles import LoadError, make_article
+from qa.records import Article
 
 
 def data_dir() -> Path:
