@@ -28,6 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from .bm25_segments import Segment, merge, new_segment
 from .catalog import Catalog
@@ -66,8 +67,12 @@ class Bm25Index:
         self.avgdl = max(float(sum(int(s.lengths.sum()) for s in self.segments)) / max(self.n, 1), 1.0)
         self.offsets = np.cumsum([0] + [len(s) for s in self.segments])
         self.ids = [i for s in self.segments for i in s.ids]
-        cat = lambda f, dt: np.concatenate([getattr(s, f) for s in self.segments]) if self.segments \
-            else np.zeros(0, dtype=dt)  # noqa: E731
+
+        def cat(f: str, dt: DTypeLike) -> np.ndarray:
+            out: np.ndarray = np.concatenate([getattr(s, f) for s in self.segments]) if self.segments \
+                else np.zeros(0, dtype=dt)
+            return out
+
         self.article_ids = cat("article_ids", str)
         self.sources = cat("sources", str)
         self.published = cat("published", np.float64)

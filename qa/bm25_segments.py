@@ -65,7 +65,11 @@ def merge(a: Segment, b: Segment) -> Segment:
     term, doc, tf = term[order], doc[order], tf[order]
     indptr = np.searchsorted(term, np.arange(vocab + 1)).astype(np.int64)
     ids = [i for i, k in zip(a.ids + b.ids, keep, strict=True) if k]
-    cat = lambda f: np.concatenate([getattr(a, f), getattr(b, f)])[keep]  # noqa: E731
+
+    def cat(f: str) -> np.ndarray:
+        out: np.ndarray = np.concatenate([getattr(a, f), getattr(b, f)])[keep]
+        return out
+
     return Segment(uuid.uuid4().hex[:12], indptr, doc.astype(np.int32), tf, cat("lengths"),
                    a.new_terms + b.new_terms, ids, cat("article_ids"), cat("sources"), cat("published"),
                    np.zeros(int(keep.sum()), dtype=bool))

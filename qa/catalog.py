@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .records import Article, Passage
 
@@ -84,7 +85,7 @@ class Catalog:
     def has_article(self, article_id: str) -> bool:
         return self._db.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone() is not None
 
-    def articles(self) -> list[dict]:
+    def articles(self) -> list[dict[str, Any]]:
         """Metadata of every article with its passage count, newest first."""
         rows = self._db.execute(
             "SELECT a.id, a.title, a.source, a.published, a.url, a.path, COUNT(p.id) "
@@ -110,19 +111,21 @@ class Catalog:
         return [Passage(pid, article_id, idx, a, b, art.text[a:b]) for pid, idx, a, b in rows]
 
     def article_count(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        count: int = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        return count
 
     def passage_count(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+        count: int = self._db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+        return count
 
     def file(self, path: str) -> FileRecord | None:
         row = self._db.execute("SELECT path, size, mtime_ns, sha256, article_ids FROM files WHERE path=?",
                                (path,)).fetchone()
-        return FileRecord(*row[:4], tuple(json.loads(row[4]))) if row else None
+        return FileRecord(row[0], row[1], row[2], row[3], tuple(json.loads(row[4]))) if row else None
 
     def files(self) -> list[FileRecord]:
         rows = self._db.execute("SELECT path, size, mtime_ns, sha256, article_ids FROM files").fetchall()
-        return [FileRecord(*r[:4], tuple(json.loads(r[4]))) for r in rows]
+        return [FileRecord(r[0], r[1], r[2], r[3], tuple(json.loads(r[4]))) for r in rows]
 
     def pending_deletes(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT article_id FROM pending_delete")]

@@ -11,7 +11,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
-from typing import Any
+from typing import Any, cast
 
 from .config import Settings, api_key, settings_id
 
@@ -41,7 +41,7 @@ def _request(url: str, body: dict[str, Any] | None, timeout: float) -> dict[str,
     req = urllib.request.Request(url, data=data, headers=headers, method="GET" if body is None else "POST")
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return json.loads(resp.read())
+            return cast(dict[str, Any], json.loads(resp.read()))
     except (OSError, ValueError) as err:  # URLError, HTTPError, timeouts and bad JSON alike
         raise ServerError(f"{url}: {err}") from None
 

@@ -118,10 +118,13 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         if self.backend != "torch":
-            return self.encoder.embed(list(texts))
+            out: np.ndarray = self.encoder.embed(list(texts))
+            return out
         vecs = self.encoder.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
                                    convert_to_numpy=True, show_progress_bar=False)
-        return vecs.astype(np.float32, copy=False)
+        vectors: np.ndarray = vecs.astype(np.float32, copy=False)
+        return vectors
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
+        vec: np.ndarray = self.embed([text])[0]
+        return vec

@@ -46,7 +46,7 @@ class IngestReport:
                                  "start": f.start, "end": f.end, "text": article.text[f.start:f.end],
                                  "reason": f.reason})
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
                 "removed": self.removed, "failed": self.failed, "passages": self.passages,
                 "flagged": self.flagged}
@@ -189,7 +189,7 @@ class Ingestor:
             bar.close()
         return removed
 
-    def _write_batch(self, batch: list[_Pending], report: IngestReport, bar) -> int:  # noqa: ANN001
+    def _write_batch(self, batch: list[_Pending], report: IngestReport, bar: Any) -> int:  # bar: tqdm or None
         passages = [p for item in batch for _, ps in item.new for p in ps]
         articles = {a.id: a for item in batch for a, _ in item.new}
         if passages:

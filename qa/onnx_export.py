@@ -72,9 +72,11 @@ def export(model_dir: Path, target: Path, quantize: bool) -> None:
                 super().__init__()
                 self.model = model
 
-            def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001, ANN201
-                return self.model(input_ids=input_ids, attention_mask=attention_mask,
-                                  token_type_ids=token_type_ids).last_hidden_state
+            def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                        token_type_ids: torch.Tensor) -> torch.Tensor:
+                hidden: torch.Tensor = self.model(input_ids=input_ids, attention_mask=attention_mask,
+                                                  token_type_ids=token_type_ids).last_hidden_state
+                return hidden
 
         ids = torch.ones(2, 8, dtype=torch.long)
         names = ["input_ids", "attention_mask", "token_type_ids"]

@@ -35,8 +35,10 @@ class Filters:
 
 def within(filters: Filters, frame: TimeFrame) -> Filters:
     """``filters`` narrowed to the publication dates a question's time frame allows."""
-    after = max(filter(None, [filters.after, frame.after and frame.after.isoformat()]), default=None)
-    before = min(filter(None, [filters.before, frame.before and frame.before.isoformat()]),
+    frame_after = frame.after.isoformat() if frame.after is not None else None
+    frame_before = frame.before.isoformat() if frame.before is not None else None
+    after = max(filter(None, [filters.after, frame_after]), default=None)
+    before = min(filter(None, [filters.before, frame_before]),
                  key=lambda d: d[:10], default=None)  # by day: a date-time the user gave is kept as given
     return Filters(filters.sources, after, before)
 

@@ -11,7 +11,7 @@ from .bm25 import Bm25Index
 from .catalog import Catalog
 from .config import Settings
 from .embed import Embedder
-from .records import Article
+from .records import Article, Passage
 from .vectors import VectorStore, chroma_client
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class Store:
     def article(self, article_id: str) -> Article | None:
         return self._article(article_id)
 
-    def passages_of(self, article_id: str) -> list:
+    def passages_of(self, article_id: str) -> list[Passage]:
         return self._passages(article_id)
 
     def finish_deletes(self) -> None:

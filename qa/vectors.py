@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import numpy as np
 
 from .records import Article, Passage
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
 
 
 class BackendUnavailable(RuntimeError):
@@ -25,7 +28,7 @@ def published_ts(published: str | None) -> int | None:
         return None
 
 
-def chroma_client(data_dir: Any, url: str | None):  # noqa: ANN201 - chromadb.ClientAPI
+def chroma_client(data_dir: Any, url: str | None) -> ClientAPI:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -51,7 +54,8 @@ class VectorStore:
             name=name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
 
     def count(self) -> int:
-        return self.collection.count()
+        n: int = self.collection.count()
+        return n
 
     def upsert(self, passages: Sequence[Passage], vectors: np.ndarray, articles: dict[str, Article],
                batch: int = 4000) -> None:
@@ -73,7 +77,7 @@ class VectorStore:
         for i in range(0, len(article_ids), 100):
             self.collection.delete(where={"article_id": {"$in": list(article_ids[i:i + 100])}})
 
-    def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """Return (passage id, cosine similarity), best first."""
         if self.count() == 0:
             return []
@@ -82,9 +86,9 @@ class VectorStore:
         return [(pid, 1.0 - float(d)) for pid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
 
-def chroma_where(sources: Sequence[str] | None, after: float | None, before: float | None) -> dict | None:
+def chroma_where(sources: Sequence[str] | None, after: float | None, before: float | None) -> dict[str, Any] | None:
     """A Chroma ``where`` clause for an outlet list and a publication range (epoch seconds)."""
-    clauses: list[dict] = []
+    clauses: list[dict[str, Any]] = []
     if sources:
         clauses.append({"source": {"$in": list(sources)}})
     if after is not None:

@@ -257,7 +257,7 @@ class Answerer:
             tries -= 1
             short = self.reread(question, [e])
             found = quantities(short) if short and holds(e.text, short) else []
-            if found and not any(f.matches(g) for f in found for g in given):
+            if short and found and not any(f.matches(g) for f in found for g in given):  # found implies short
                 reports.append((e, short.rstrip(".")))
             if len(reports) == 2 or not tries:
                 break

@@ -99,9 +99,9 @@ def with_reports(answer: Answer, reports: Sequence[tuple[Evidence, str]]) -> Ans
     Reports of the answer's own date (another outlet) follow it."""
     own = max((d for c in answer.citations if (d := parse_date(c.published))), default=None)
     parts: list[tuple[date | None, int, Evidence | None, str]] = [(own, 0, None, answer.text)]
-    for e, short in reports:
-        answer.citations.append(citation(len(answer.citations) + 1, e))
-        parts.append((parse_date(e.hit.article.published), len(answer.citations), e, lower_first(short)))
+    for report, short in reports:
+        answer.citations.append(citation(len(answer.citations) + 1, report))
+        parts.append((parse_date(report.hit.article.published), len(answer.citations), report, lower_first(short)))
     parts.sort(key=lambda p: (-(p[0] or date.min).toordinal(), p[1]))  # newest first; the answer first on its day
     out = []
     for i, (d, n, e, text) in enumerate(parts):

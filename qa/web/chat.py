@@ -61,7 +61,8 @@ class _Job:
     history: list[tuple[str, str]]
     flt: Filters
     session: str
-    out: queue.Queue = field(default_factory=queue.Queue)
+    # what the answerer streams (str | Progress | Answer), an exception it raised, then _END
+    out: queue.Queue[object] = field(default_factory=queue.Queue)
     cancelled: threading.Event = field(default_factory=threading.Event)
 
 

@@ -46,7 +46,8 @@ class ArticleManager:
             return "", gr.update(visible=False)
         return art.id, gr.update(value=f"Delete “{art.title[:60]}”", visible=True)
 
-    def delete(self, article_id: str, query: str, sort: str) -> tuple:
+    def delete(self, article_id: str, query: str, sort: str
+               ) -> tuple[list[list[Any]], list[str], str, str, Any, str, Any]:
         art = self.pipeline.store.article(article_id) if article_id else None
         if art is None:
             note = "Choose an article in the table first."
@@ -68,7 +69,8 @@ class ArticleManager:
             Path(path).unlink(missing_ok=True)
             self.pipeline.ingestor.prune([self.uploads])
 
-    def upload(self, files: list[Any] | None, query: str, sort: str, progress: gr.Progress = gr.Progress()) -> tuple:
+    def upload(self, files: list[Any] | None, query: str, sort: str, progress: gr.Progress = gr.Progress()
+               ) -> tuple[None, str, list[list[Any]], list[str], str, Any]:
         """Ingest the uploaded files and report each one; the upload box is emptied afterwards."""
         results: list[tuple[str, str]] = []
         saved: list[Path] = []

@@ -41,7 +41,7 @@ class WebApp:
         self.manager = ArticleManager(pipeline)
 
     # ------------------------------------------------------------------ chat handlers
-    def send(self, message: str, chat: list[dict[str, Any]], busy: bool) -> tuple:
+    def send(self, message: str, chat: list[dict[str, Any]], busy: bool) -> tuple[Any, ...]:
         """Post the question at once (the box is emptied, the buttons say busy); the answer follows."""
         message = (message or "").strip()
         if busy:
@@ -52,7 +52,8 @@ class WebApp:
                 {"role": "assistant", "content": render.pending("sending…")}]
         return "", chat, message, message, *_controls(True), ""
 
-    def regenerate(self, chat: list[dict[str, Any]], history: list[list[str]], last: str, busy: bool) -> tuple:
+    def regenerate(self, chat: list[dict[str, Any]], history: list[list[str]], last: str,
+                   busy: bool) -> tuple[Any, ...]:
         """Ask the last question again in place of its answer (which leaves the follow-up history)."""
         if busy or not last:
             return SKIP(), SKIP(), "", *(SKIP(),) * 4, BUSY_NOTE if busy else "Nothing to regenerate yet."
@@ -69,7 +70,7 @@ class WebApp:
         return chat, history, last, *_controls(True), ""
 
     def answer(self, question: str, chat: list[dict[str, Any]], history: list[list[str]],
-               outlets: list[str] | None, after: str, before: str, request: gr.Request) -> Iterator[tuple]:
+               outlets: list[str] | None, after: str, before: str, request: gr.Request) -> Iterator[tuple[Any, ...]]:
         """Stream the answer to the question ``send`` posted; a no-op when ``send`` refused it."""
         if not question:
             yield (SKIP(),) * 8
@@ -96,7 +97,7 @@ class WebApp:
             yield Step(chat, None, None, done=True)
 
     def ask_api(self, message: str, chat: list[dict[str, Any]], history: list[list[str]],
-                outlets: list[str] | None, after: str, before: str, request: gr.Request) -> Iterator[tuple]:
+                outlets: list[str] | None, after: str, before: str, request: gr.Request) -> Iterator[tuple[Any, ...]]:
         """The ``/ask`` endpoint for gradio_client: the chat, the sources panel (and the session's history)."""
         message = (message or "").strip()
         if not message:
@@ -107,20 +108,21 @@ class WebApp:
         for step in self._steps(message, chat, history, outlets, after, before, _session(request)):
             yield step.chat, step.panel or SKIP(), step.history or history
 
-    def stop(self, chat: list[dict[str, Any]], request: gr.Request) -> tuple:
+    def stop(self, chat: list[dict[str, Any]], request: gr.Request) -> tuple[Any, ...]:
         self.conversation.cancel(_session(request))
         chat = list(chat or [])
         if chat and chat[-1].get("role") == "assistant" and "qa-busy" in message_text(chat[-1]):
             chat[-1] = {"role": "assistant", "content": render.STOPPED}
         return chat, "", *_controls(False), ""
 
-    def new_chat(self, request: gr.Request) -> tuple:
+    def new_chat(self, request: gr.Request) -> tuple[Any, ...]:
         """Forget everything: messages, follow-up history, the last question and the sources panel."""
         self.conversation.cancel(_session(request))
         return [], render.panel(None, "", 0, 0), [], "", "", *_controls(False), ""
 
     # ------------------------------------------------------------------ page
     def build(self) -> gr.Blocks:
+        demo: gr.Blocks  # Blocks.__enter__ is unannotated; it returns the Blocks itself
         with gr.Blocks(title="Article QA") as demo:
             gr.Markdown("## Ask the articles\nEvery fact in an answer links to the sentence it comes from. "
                         "When the articles don't say, the answer says so.", elem_id="qa-head")
