@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")
@@ -21,6 +22,59 @@ def parse_date(published: str | None) -> date | None:
         except ValueError:
             continue
     return None
+
+
+_PUBLISHED_FORMATS = ("%H:%M %d.%m.%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y/%m/%d", "%Y/%m/%d/%H:%M", "%Y-%m-%d",
+                      "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%B %d, %Y", "%b %d, %Y", "%d %B %Y",
+                      "%a, %d %b %Y %H:%M:%S %Z", "%a, %d %b %Y %H:%M:%S %z")
+
+
+def parse_published(value: Any) -> str | None:
+    """An article's publication date, in the forms news sources write it, as ISO 8601: "2025-08-23" for a
+    date, "2025-08-23T17:15" (plus the offset it states, never converted) for a time; None when there is no
+    usable date. A number is a Unix timestamp (local time).
+
+    ISO strings and a fixed list of formats come first; a form they miss ("5 Jan 2023", "Jan. 5, 2023
+    10:30 AM") is read by python-dateutil when it names a whole date that cannot be read two ways."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(float(value)).isoformat(timespec="minutes")
+    s = str(value).strip()
+    try:
+        dt = datetime.fromisoformat(s.replace("Z", "+00:00"))
+        return dt.isoformat(timespec="minutes") if (dt.hour or dt.minute or "T" in s) else dt.date().isoformat()
+    except ValueError:
+        pass
+    for fmt in _PUBLISHED_FORMATS:
+        try:
+            dt = datetime.strptime(s, fmt)
+        except ValueError:
+            continue
+        return dt.isoformat(timespec="minutes") if "%H" in fmt else dt.date().isoformat()
+    return _parse_loose(s)
+
+
+def _parse_loose(s: str) -> str | None:
+    """python-dateutil's reading of ``s``, or None where it lacks the year, month or day ("May 2023",
+    "Monday") or can be read two ways: day-first and month-first ("05/01/2023"; a leading year means
+    Y-M-D), or an offset after a zone name ("GMT+2", which dateutil reads as two hours behind)."""
+    if not re.search(r"\d", s) or re.search(r"(?i)\b(gmt|utc)\s*[+-]\s*\d", s):
+        return None
+    from dateutil import parser  # type: ignore[import-untyped]
+
+    def offset(_name: str | None, seconds: int | None) -> int | None:
+        return seconds  # a stated offset is kept; a zone name alone ("EST") is dropped, as %Z drops it
+
+    try:
+        first = parser.parse(s, default=datetime(2000, 1, 1, 0, 0), tzinfos=offset)
+        other = parser.parse(s, default=datetime(2001, 2, 2, 1, 1), tzinfos=offset)
+        day_first = parser.parse(s, default=datetime(2000, 1, 1, 0, 0), tzinfos=offset, dayfirst=True)
+    except (ValueError, OverflowError):
+        return None
+    if first.date() != other.date() or (first != day_first and not re.match(r"\d{4}\D", s)):
+        return None
+    return str(first.isoformat(timespec="minutes")) if first.hour == other.hour else str(first.date().isoformat())
 
 
 def spoken_date(published: str | date | None) -> str | None:

@@ -1,4 +1,6 @@
 import json
+import logging
+import random
 
 import pytest
 
@@ -72,7 +74,8 @@ def test_json_and_jsonl_records():
     (b"", "empty.txt", "empty file"),
     (b"   \n\n", "blank.txt", "empty file"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "image.txt", "binary"),
-    ("Caf\u00e9 au lait".encode("latin-1") + b" costs more.", "latin1.txt", "not valid UTF-8"),
+    (bytes(range(0x80, 0x100)) * 4, "high-bytes.txt", "not valid UTF-8"),  # no encoding reads it as text
+    (random.Random(7).randbytes(4096), "noise.txt", "binary"),
     (b"{not json", "bad.json", "invalid JSON"),
     (b'{"title": "no text"}\n', "bad.jsonl", "no 'text' or 'body'"),
     (b"hello", "notes.docx", "unsupported file type"),
@@ -84,6 +87,22 @@ def test_bad_input_has_one_line_reason(data, name, reason):
     assert "\n" not in str(err.value)
 
 
+def test_windows_1252_and_latin_1_files_are_read(caplog):
+    cp1252 = ("Outlet\n2023-01-05\n\u201cCheaper\u201d tickets\n\n"
+              "The mayor said \u201cfares fall to \u20ac2\u201d \u2013 from Monday.\n").encode("cp1252")
+    with caplog.at_level(logging.WARNING, logger="qa.articles"):
+        [art] = load_bytes(cp1252, "fares.txt", path="news/fares.txt")
+    assert (art.source, art.published, art.title) == ("Outlet", "2023-01-05", "\u201cCheaper\u201d tickets")
+    assert "The mayor said \u201cfares fall to \u20ac2\u201d \u2013 from Monday." in art.text
+    assert "news/fares.txt is not UTF-8; read it as cp1252" in caplog.text
+    latin1 = "Caf\u00e9 au lait costs more at the caf\u00e9 on the square.".encode("latin-1")
+    [art] = load_bytes(latin1, "latin1.txt")
+    assert art.text == "Caf\u00e9 au lait costs more at the caf\u00e9 on the square."
+    # The same article saved as UTF-8 is the same record.
+    assert load_bytes(cp1252.decode("cp1252").encode("utf-8"), "fares.txt", path="news/fares.txt") == \
+        load_bytes(cp1252, "fares.txt", path="news/fares.txt")
+
+
 def test_content_id_ignores_whitespace_but_not_words():
     assert article_id("T", "a  b\nc") == article_id("T", "a b c")
     assert article_id("T", "a b c") != article_id("T", "a b d")
@@ -93,6 +112,13 @@ def test_dates():
     assert parse_date("17:15 23.08.2025") == "2025-08-23T17:15"
     assert parse_date("2023/01/05") == "2023-01-05"
     assert parse_date("not a date") is None
+    # Forms outside the fixed list are read by dateutil when the date is whole and unambiguous.
+    assert parse_date("5 Jan 2023") == "2023-01-05"
+    assert parse_date("Jan. 5, 2023 10:30 AM") == "2023-01-05T10:30"
+    assert parse_date("2023-01-05 10:30 UTC") == "2023-01-05T10:30+00:00"
+    assert parse_date("13/05/2023") == "2023-05-13"
+    for vague in ("05/01/2023", "May 2023", "2023", "Monday", "10:30", "2023-01-05 10:30 GMT+2"):
+        assert parse_date(vague) is None, vague
 
 
 def test_sentence_spans_keep_abbreviations_and_quotes():

@@ -75,22 +75,23 @@ def test_same_article_under_two_names_is_stored_once(store, corpus):
 def test_bad_files_fail_with_reasons_and_the_rest_is_ingested(store, corpus, settings):
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "binary.txt").write_bytes(bytes(range(256)) * 10)
-    (corpus / "latin1.txt").write_bytes("Le café est fermé.".encode("latin-1"))
+    (corpus / "latin1.txt").write_bytes("Le café est fermé.".encode("latin-1"))  # read as Windows-1252
+    (corpus / "undecodable.txt").write_bytes(bytes(range(0x80, 0x100)) * 4)  # not UTF-8, no encoding fits
     big = corpus / "huge.txt"
     with big.open("wb") as fh:
         fh.truncate(50 * 1024 * 1024)  # 50 MB (sparse), over the 25 MB limit
     (corpus / "broken.jsonl").write_text('{"title": "ok", "text": "fine"}\n{oops\n')
     report = Ingestor(store).ingest([corpus, corpus / "missing.txt"])
     reasons = {r["path"].rsplit("/", 1)[-1]: r["error"] for r in report.failed}
-    assert set(reasons) == {"empty.txt", "binary.txt", "latin1.txt", "huge.txt", "broken.jsonl", "missing.txt"}
+    assert set(reasons) == {"empty.txt", "binary.txt", "undecodable.txt", "huge.txt", "broken.jsonl", "missing.txt"}
     assert "empty" in reasons["empty.txt"]
     assert "binary" in reasons["binary.txt"]
-    assert "UTF-8" in reasons["latin1.txt"]
+    assert "UTF-8" in reasons["undecodable.txt"]
     assert "too large" in reasons["huge.txt"]
     assert "line 2" in reasons["broken.jsonl"]
     assert "no such file" in reasons["missing.txt"]
     assert all("\n" not in r for r in reasons.values())
-    assert report.added == 1
+    assert report.added == 2  # the seed and latin1.txt
     json.dumps(report.to_json())  # the --json output is serialisable
 
 
