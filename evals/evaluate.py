@@ -23,9 +23,9 @@ from typing import Any
 
 import yaml
 
-from qa.answer.verify import mentions_date
+from qa.answer.verify import mentions_date, relative_date
 from qa.config import Settings
-from qa.dates import parse_date, resolve_relative, spoken_date
+from qa.dates import parse_date, spoken_date
 from qa.facts import names, normalise_words, quantities, unsupported_facts
 from qa.pipeline import Pipeline, build
 from qa.records import Answer, Article, Citation
@@ -173,10 +173,9 @@ class Outcome:
 def backed(c: Citation) -> str:
     """What a citation backs: its quote, and the outlet and date the reader sees beside it (with the
     calendar date a relative date of the quote stands for: "on Tuesday" in a Thursday report)."""
-    published = parse_date(c.published)
-    found = resolve_relative(c.quote, published) if published else None
+    found = relative_date(c)
     derived = spoken_date(found[1]) or "" if found else ""
-    return f"{c.quote} {c.source or ''} {spoken_date(published) or ''} {derived}"
+    return f"{c.quote} {c.source or ''} {spoken_date(c.published) or ''} {derived}"
 
 
 def run_cases(pipeline: Pipeline, cases: Sequence[Case], progress: bool = False) -> list[Outcome]:

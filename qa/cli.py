@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from . import cli_ask
 from .cli_ask import filters, print_json
-from .config import load_settings
+from .config import ConfigError, load_settings
 
 
 def _iso(value: str) -> str:
@@ -168,7 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .llm import LLMUnavailable
         from .vectors import BackendUnavailable
 
-        if not isinstance(err, (BackendUnavailable, LLMUnavailable)):
+        if not isinstance(err, (BackendUnavailable, LLMUnavailable, ConfigError)):
             raise
         print(f"qa: {err}", file=sys.stderr)
         return 2

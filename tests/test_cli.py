@@ -50,6 +50,25 @@ def test_a_bad_date_is_a_one_line_usage_error(tmp_path, args):
     assert out.returncode == 2 and "is not an ISO date" in out.stderr and "Traceback" not in out.stderr
 
 
+@pytest.mark.parametrize(("var", "value", "says"), [
+    ("QA_LLM_TIMEOUT_S", "abc", "QA_LLM_TIMEOUT_S: input should be a valid number"),
+    ("QA_RECENCY", "sometimes", "QA_RECENCY: input should be 'auto', 'always' or 'off'"),
+])
+def test_a_bad_setting_is_one_line_naming_it(tmp_path, var, value, says):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    env |= {"QA_DATA_DIR": str(tmp_path / "data"), var: value}
+    for args in (["search", "PURL"], ["ask", "How much has PURL delivered?"]):
+        out = subprocess.run(QA + args, capture_output=True, text=True, env=env, timeout=120)
+        lines = out.stderr.strip().splitlines()
+        assert out.returncode == 2 and len(lines) == 1 and lines[0].startswith(f"qa: {says}")
+
+
+def test_eval_and_bench_are_registered_from_the_evals_tools(tmp_path):
+    for command in ("eval", "bench"):
+        out = run([command, "--help"], tmp_path / "data")
+        assert out.returncode == 0 and "--json" in out.stdout
+
+
 @pytest.mark.slow
 def test_ask_json_batch_from_stdin(tmp_path, corpus):
     data = tmp_path / "data"

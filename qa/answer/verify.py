@@ -187,16 +187,22 @@ def dated(parts: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence]) 
     return out
 
 
+def relative_date(c: Citation) -> tuple[str, date, bool] | None:
+    """The relative date in a citation's quote ("on Tuesday", "about 40 days ago") as (its words, the
+    calendar date counted from the article's publication date, approximate?); None when it has none."""
+    published = parse_date(c.published)
+    return resolve_relative(c.quote, published) if published else None
+
+
 def derived_dates(answer: Answer) -> str:
-    """A sentence that turns a relative date of the cited text ("on Tuesday", "about 40 days ago")
-    into a calendar date counted from the article's publication date; "" when there is none."""
+    """A sentence that turns a relative date of the cited text into a calendar date, saying it was
+    derived from the report's date; "" when there is none."""
     notes = []
     for c in answer.citations:
-        published = parse_date(c.published)
-        found = resolve_relative(c.quote, published) if published else None
+        found = relative_date(c)
         if found and not mentions_date(answer.text, found[1]):
             words, day, approx = found
-            notes.append(f"“{words}” in the report of {spoken_date(published)} is {'around ' if approx else ''}"
+            notes.append(f"“{words}” in the report of {spoken_date(c.published)} is {'around ' if approx else ''}"
                          f"{spoken_date(day)} [{c.n}].")
     return " ".join(dict.fromkeys(notes))
 
