@@ -61,7 +61,7 @@ def _parse_loose(s: str) -> str | None:
     Y-M-D), or an offset after a zone name ("GMT+2", which dateutil reads as two hours behind)."""
     if not re.search(r"\d", s) or re.search(r"(?i)\b(gmt|utc)\s*[+-]\s*\d", s):
         return None
-    from dateutil import parser  # type: ignore[import-untyped]
+    from dateutil import parser
 
     def offset(_name: str | None, seconds: int | None) -> int | None:
         return seconds  # a stated offset is kept; a zone name alone ("EST") is dropped, as %Z drops it
