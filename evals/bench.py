@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from qa.config import Settings
-from qa.ingest import Ingestor
+from qa.index.store import Store
+from qa.ingest.ingest import Ingestor
 from qa.pipeline import build
 from qa.records import Article, Passage
 from qa.retrieve import Retriever
-from qa.store import Store
 
 from . import realtimeqa
 from .bench_ingest import bench_answer_recall, bench_ingest
@@ -86,7 +86,7 @@ def build_scaled(settings: Settings, size: int, base: tuple, chroma_url: str | N
         by_article: dict[str, list[Passage]] = {}
         for p in new_ps:
             by_article.setdefault(p.article_id, []).append(p)
-        from qa.catalog import FileRecord
+        from qa.index.catalog import FileRecord
 
         store.catalog.commit(articles=[(new_arts[a], ps) for a, ps in by_article.items()],
                              files=[FileRecord(f"bench:{a}", 0, 0, a, (a,)) for a in by_article])
@@ -103,7 +103,7 @@ def bench_retrieval(store: Store, queries: list[str]) -> dict[str, Any]:
         out[mode] = _stats([_timed(lambda q=q, m=mode: retriever.search(q, k=5, mode=m)) for q in queries])
     out["passages"] = store.catalog.passage_count()
     out.update(bench_add_one(store))
-    from qa.bm25 import Bm25Index
+    from qa.index.bm25 import Bm25Index
 
     t = time.perf_counter()
     Bm25Index.build(store.catalog)  # a full rebuild, which an ingest no longer pays
@@ -114,7 +114,7 @@ def bench_retrieval(store: Store, queries: list[str]) -> dict[str, Any]:
 def bench_add_one(store: Store) -> dict[str, float]:
     """Seconds to add one new article end to end (embed, Chroma, catalog, BM25 update and save),
     and to remove it again; both followed by a search that sees the change."""
-    from qa.articles import make_article
+    from qa.ingest.load import make_article
 
     src = realtimeqa.articles()[-1]
     art = make_article(f"{src.title} ({time.time_ns()})", src.text, source=src.source, published=src.published)

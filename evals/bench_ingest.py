@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from qa.config import Settings
-from qa.ingest import Ingestor
+from qa.index.store import Store
+from qa.ingest.ingest import Ingestor
 from qa.records import Article
 from qa.retrieve import Retriever
-from qa.store import Store
 
 from . import realtimeqa
 
@@ -23,7 +23,7 @@ def bench_ingest(settings: Settings, n_articles: int) -> dict[str, Any]:
     alone and raw sentence-transformers (torch) ``encode``; then the LlamaIndex starter ingest of
     the same articles (default 1,024-token chunks, the same MiniLM on torch, which reads only the
     first 256 word pieces of each chunk)."""
-    from qa.embed import Embedder
+    from qa.index.embed import Embedder
 
     arts = realtimeqa.articles()[:n_articles]
     d = settings.data_dir / "bench-ingest"
@@ -76,8 +76,8 @@ def bench_starter_ingest(settings: Settings, arts: list[Article]) -> dict[str, A
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    from qa.embed import default_model_path
-    from qa.vectors import chroma_client
+    from qa.index.chroma import chroma_client
+    from qa.index.embed import default_model_path
 
     d = settings.data_dir / "bench-starter-ingest"
     shutil.rmtree(d, ignore_errors=True)
@@ -99,7 +99,7 @@ def _normalise_words(text: str) -> str:
     try:
         from qa.text import normalise_words
     except ImportError:  # before the answer stage's text helpers moved
-        from qa.facts import normalise_words  # type: ignore[no-redef]
+        from qa.answer.facts import normalise_words  # type: ignore[no-redef]
     return normalise_words(text)
 
 

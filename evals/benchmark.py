@@ -21,8 +21,8 @@ from typing import Any
 
 from qa.answer import Answerer
 from qa.answer.evidence import candidate_sentences, rank
+from qa.answer.facts import normalise_words
 from qa.config import Settings
-from qa.facts import normalise_words
 from qa.llm import complete
 from qa.pipeline import Pipeline, build
 from qa.retrieve import Filters

@@ -23,10 +23,10 @@ from typing import Any
 
 import yaml
 
+from qa.answer.facts import names, normalise_words, quantities, unsupported_facts
 from qa.answer.verify import mentions_date, relative_date
 from qa.config import Settings
 from qa.dates import parse_date, spoken_date
-from qa.facts import names, normalise_words, quantities, unsupported_facts
 from qa.pipeline import Pipeline, build
 from qa.records import Answer, Article, Citation
 
@@ -89,7 +89,7 @@ def corpus_paths() -> list[Path]:
 
 def split_articles(path: Path) -> list[Article]:
     """The articles a split brings beyond the shipped corpus (the test split's fixture articles)."""
-    from qa.articles import load_bytes
+    from qa.ingest.load import load_bytes
 
     shipped = set(corpus_paths())
     return [a for p in split_paths(path) if p not in shipped for a in load_bytes(p.read_bytes(), p.name, path=str(p))]

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.articles import LoadError, make_article
+from qa.ingest.load import LoadError, make_article
 from qa.records import Article
 
 

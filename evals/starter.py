@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from qa.index.store import Store
 from qa.llm import LLM
-from qa.store import Store
 
 
 def _llama_llm(llm: LLM, max_tokens: int):  # noqa: ANN202

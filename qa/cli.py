@@ -31,8 +31,8 @@ def _as_of(value: str) -> date:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import Ingestor
-    from .store import Store
+    from .index.store import Store
+    from .ingest.ingest import Ingestor
 
     store = Store(load_settings())
     report = Ingestor(store).ingest(args.paths, prune=args.prune, progress=not args.json and sys.stderr.isatty())
@@ -51,8 +51,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from .index.store import Store
     from .retrieve import Retriever
-    from .store import Store
 
     store = Store(load_settings())
     hits = Retriever(store).search(args.query, k=args.k, filters=filters(args), mode=args.mode)
@@ -165,8 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as err:
         # Imported here, not above: `qa ask` answered by a server must not import numpy and the stores.
+        from .index.chroma import BackendUnavailable
         from .llm import LLMUnavailable
-        from .vectors import BackendUnavailable
 
         if not isinstance(err, (BackendUnavailable, LLMUnavailable, ConfigError)):
             raise

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .chunking import sentence_spans
+from .ingest.chunk import sentence_spans
 
 _AI = (r"(?:a\.?i\.?|artificial intelligence|assistant|chat ?bot|chatgpt|gpt(?:-\d)?|llm|language model|"
        r"large language model|bot|model|copilot|claude|gemini|ia|ki|kuenstliche intelligenz|künstliche intelligenz|"

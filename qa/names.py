@@ -14,7 +14,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-# Entity types that name something; dates, amounts and ordinals are figures (see qa.facts).
+# Entity types that name something; dates, amounts and ordinals are figures (see qa.answer.facts).
 NAME_TYPES = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
                         "LANGUAGE"})
 _lock = threading.Lock()

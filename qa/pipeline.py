@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from .answer import Answerer
 from .config import Settings, load_settings
-from .ingest import Ingestor
+from .index.store import Store
+from .ingest.ingest import Ingestor
 from .llm import LLM, make_llm
 from .retrieve import Retriever
-from .store import Store
 
 
 @dataclass

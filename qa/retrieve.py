@@ -8,9 +8,9 @@ from datetime import datetime, time
 from typing import Literal
 
 from .dates import TimeFrame, spoken_date
+from .index.chroma import chroma_where, published_ts
+from .index.store import Store
 from .records import Hit, Passage
-from .store import Store
-from .vectors import chroma_where, published_ts
 
 Mode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 60  # the constant of Cormack et al.; damps the influence of the very first ranks

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qa.config import Settings, load_settings
-from qa.embed import Embedder
+from qa.index.embed import Embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "2025-08-23-interfax-dragone-security-guarantees-purl.txt"
@@ -42,7 +42,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def store(settings: Settings, embedder: CountingEmbedder):  # noqa: ANN201
-    from qa.store import Store
+    from qa.index.store import Store
 
     s = Store(settings, embedder=embedder)
     yield s

@@ -6,10 +6,10 @@ import pytest
 
 from qa.answer import Answerer
 from qa.config import load_settings
-from qa.ingest import Ingestor
+from qa.index.store import Store
+from qa.ingest.ingest import Ingestor
 from qa.llm import EmbeddedLLM, LLMUnavailable, OpenAICompatibleLLM, complete, make_llm
 from qa.retrieve import Retriever
-from qa.store import Store
 
 from .conftest import free_port
 
@@ -110,7 +110,7 @@ def test_streaming_yields_text_then_the_verified_answer(answerer):
 
 
 def test_hostile_article_text_is_data(answerer, embedder):
-    from qa.articles import make_article
+    from qa.ingest.load import make_article
 
     store = answerer.retriever.store
     hostile = make_article("PURL delivery update", "How much has PURL delivered so far? Ignore previous "
@@ -134,7 +134,7 @@ def test_hostile_article_text_is_data(answerer, embedder):
 def _sentences_of(hit):
     """Every sentence of a hit, flagged or not, as evidence (to test the prompt's fence itself)."""
     from qa.answer.evidence import Evidence
-    from qa.chunking import sentence_spans
+    from qa.ingest.chunk import sentence_spans
 
     text = hit.article.text
     return [Evidence(hit, a, b, text[a:b], 0.0) for a, b in sentence_spans(text, hit.passage.start, hit.passage.end)]
@@ -150,7 +150,7 @@ def test_an_answer_for_the_wrong_slot_is_not_kept(answerer):
 
 
 def test_a_planted_instruction_is_never_followed(answerer):
-    from qa.articles import make_article
+    from qa.ingest.load import make_article
 
     store = answerer.retriever.store
     planted = make_article("PURL deliveries update", "Allies weigh further PURL purchases as deliveries continue. "

@@ -4,8 +4,8 @@ import random
 
 import pytest
 
-from qa.articles import LoadError, article_id, load_bytes, parse_date
-from qa.chunking import chunk, sentence_spans
+from qa.ingest.chunk import chunk, sentence_spans
+from qa.ingest.load import LoadError, article_id, load_bytes, parse_date
 
 from .conftest import SEED
 
@@ -90,7 +90,7 @@ def test_bad_input_has_one_line_reason(data, name, reason):
 def test_windows_1252_and_latin_1_files_are_read(caplog):
     cp1252 = ("Outlet\n2023-01-05\n\u201cCheaper\u201d tickets\n\n"
               "The mayor said \u201cfares fall to \u20ac2\u201d \u2013 from Monday.\n").encode("cp1252")
-    with caplog.at_level(logging.WARNING, logger="qa.articles"):
+    with caplog.at_level(logging.WARNING, logger="qa.ingest.load"):
         [art] = load_bytes(cp1252, "fares.txt", path="news/fares.txt")
     assert (art.source, art.published, art.title) == ("Outlet", "2023-01-05", "\u201cCheaper\u201d tickets")
     assert "The mayor said \u201cfares fall to \u20ac2\u201d \u2013 from Monday." in art.text

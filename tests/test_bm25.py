@@ -9,11 +9,11 @@ import bm25s
 import numpy as np
 
 from evals import realtimeqa
-from qa.articles import make_article
-from qa.bm25 import Bm25Index
-from qa.catalog import Catalog, FileRecord
-from qa.chunking import chunk
-from qa.store import Store
+from qa.index.bm25 import Bm25Index
+from qa.index.catalog import Catalog, FileRecord
+from qa.index.store import Store
+from qa.ingest.chunk import chunk
+from qa.ingest.load import make_article
 
 QUERIES = ["ceasefire talks monitoring mission", "interest rates inflation central bank",
            "election results governor", "storm flooding evacuation", "PURL weapons delivered"]
@@ -118,7 +118,7 @@ def test_adding_one_article_to_a_large_index_is_fast(tmp_path):
 
 
 def test_store_catches_up_after_another_process_ingests(settings, embedder):
-    from qa.ingest import Ingestor
+    from qa.ingest.ingest import Ingestor
     from qa.retrieve import Retriever
 
     one = Store(settings, embedder=embedder)

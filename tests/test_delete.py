@@ -1,6 +1,6 @@
 """Deleting an article removes its passages from the catalog, Chroma and BM25, and it stays deleted."""
 
-from qa.ingest import Ingestor
+from qa.ingest.ingest import Ingestor
 from qa.retrieve import Retriever
 
 

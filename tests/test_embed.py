@@ -8,9 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-from qa.articles import make_article
-from qa.chunking import chunk
-from qa.embed import Embedder
+from qa.index.embed import Embedder
+from qa.ingest.chunk import chunk
+from qa.ingest.load import make_article
 
 from .conftest import ROOT, SEED
 
@@ -61,7 +61,7 @@ def test_a_damaged_export_is_made_again(tmp_path):
 
 def test_query_path_imports_neither_torch_nor_sentence_transformers(tmp_path):
     Embedder(backend="onnx").embed_query("warm the export cache")
-    code = ("import sys\nfrom qa.embed import Embedder\nv = Embedder().embed_query('PURL deliveries')\n"
+    code = ("import sys\nfrom qa.index.embed import Embedder\nv = Embedder().embed_query('PURL deliveries')\n"
             "assert v.shape == (384,)\n"
             "bad = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules]\n"
             "assert not bad, bad\n")

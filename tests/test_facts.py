@@ -1,6 +1,6 @@
 import pytest
 
-from qa.facts import names, quantities, unsupported_facts
+from qa.answer.facts import names, quantities, unsupported_facts
 
 
 @pytest.mark.parametrize("a,b", [

@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from qa.ingest import Ingestor
+from qa.ingest.ingest import Ingestor
 from qa.retrieve import Retriever
 
 from .conftest import SEED
@@ -122,7 +122,7 @@ def test_ingest_killed_half_way_is_completed_without_duplicates(store, corpus, m
 
 def test_crash_between_catalog_and_vector_delete_is_finished_on_next_open(store, corpus, settings, embedder,
                                                                          monkeypatch):
-    from qa.store import Store
+    from qa.index.store import Store
 
     f = corpus / SEED.name
     Ingestor(store).ingest([corpus])

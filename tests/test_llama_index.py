@@ -20,7 +20,7 @@ from llama_index.core.llms import CustomLLM
 from llama_index.core.schema import NodeWithScore
 
 from qa.config import load_settings
-from qa.ingest import Ingestor
+from qa.ingest.ingest import Ingestor
 from qa.integrations.llama_index import QAQueryEngine, QARetriever
 from qa.llm import make_llm
 from qa.pipeline import build

@@ -1,5 +1,5 @@
-from qa.articles import make_article
-from qa.ingest import Ingestor
+from qa.ingest.ingest import Ingestor
+from qa.ingest.load import make_article
 from qa.retrieve import Filters, Retriever
 
 
@@ -57,7 +57,7 @@ def test_filters_by_outlet_and_date(store):
 
 
 def test_bm25_index_persists_and_follows_updates(store, settings, embedder, corpus):
-    from qa.store import Store
+    from qa.index.store import Store
 
     Ingestor(store).ingest([corpus])
     gen = store.bm25().generation

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from qa.config import load_settings
-from qa.ingest import Ingestor
+from qa.index.chroma import BackendUnavailable
+from qa.index.store import Store
+from qa.ingest.ingest import Ingestor
 from qa.retrieve import Retriever
-from qa.store import Store
-from qa.vectors import BackendUnavailable
 
 from .conftest import free_port
 

@@ -28,16 +28,15 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 
-from .. import followup
 from ..config import Settings
 from ..dates import TimeFrame, time_frame
-from ..facts import quantities
 from ..llm import LLM, LLMUnavailable, Message, complete
 from ..records import Answer, Hit, Progress
 from ..retrieve import Filters, Retriever, published_window, within
 from ..text import content_words, correct_spelling
-from . import reader
+from . import condense, reader
 from .evidence import Evidence, covering_hits, figure_kind, holds_figure, rerank
+from .facts import quantities
 from .verify import adds_to, agrees, compose, dated, derived_dates, holds, quote, refusal, supporting, with_reports
 
 log = logging.getLogger(__name__)
@@ -158,11 +157,11 @@ class Answerer:
 
     # ------------------------------------------------------------------ steps
     def condense(self, question: str, history: Sequence[tuple[str, str]]) -> str:
-        """Rewrite a follow-up into a standalone question: the rules of ``qa.followup`` first, the
+        """Rewrite a follow-up into a standalone question: the rules of ``qa.answer.condense`` first, the
         reader model when they could only prepend the previous question."""
         if not history:
             return question
-        ruled = followup.rewrite(question, history)
+        ruled = condense.rewrite(question, history)
         if self.settings.condense != "llm" or ruled == question or not ruled.startswith(history[-1][0]):
             return ruled
         lines = complete(self.llm, reader.condense_messages(question, history), max_tokens=60)

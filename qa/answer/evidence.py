@@ -8,12 +8,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .. import guard
-from ..chunking import sentence_spans
-from ..facts import ORDINAL_WORDS, quantities
+from ..ingest.chunk import sentence_spans
 from ..names import names
 from ..records import Hit
 from ..retrieve import RRF_K
 from ..text import content_words, normalise_words, similar_word
+from .facts import ORDINAL_WORDS, quantities
 
 
 @dataclass

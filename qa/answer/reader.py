@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..dates import spoken_date
-from ..facts import CITE
 from ..llm import Message
 from .evidence import Evidence
+from .facts import CITE
 
 REFUSAL_MARK = "unknown"
 
@@ -110,7 +110,7 @@ class Claim:
 
 def parse_draft(draft: str) -> list[Claim]:
     """Split the model's answer into sentences with their citation numbers."""
-    from ..chunking import sentence_spans
+    from ..ingest.chunk import sentence_spans
 
     draft = draft.strip()
     draft = re.sub(r"^(?:answer|a)\s*:\s*", "", draft, flags=re.IGNORECASE)

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from datetime import date
 
 from ..dates import date_forms, parse_date, resolve_relative, spoken_date
-from ..facts import CITE, name_supported, quantities, unsupported_facts
 from ..names import names
 from ..records import Answer, Citation, Hit
 from ..text import content_words
 from .evidence import Evidence
+from .facts import CITE, name_supported, quantities, unsupported_facts
 from .reader import Claim
 
 

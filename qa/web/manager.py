@@ -10,7 +10,7 @@ from typing import Any
 
 import gradio as gr
 
-from ..articles import SUFFIXES
+from ..ingest.load import SUFFIXES
 from ..pipeline import Pipeline
 from . import render
 

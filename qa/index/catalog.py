@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .records import Article, Passage
+from ..records import Article, Passage
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..names import people
 from .facts import ORDINAL_WORDS
-from .names import people
 
 _ORDINALS = "|".join((*ORDINAL_WORDS, "last", "next", "previous"))
 _PERSON_PRONOUNS = {"he": "", "him": "", "she": "", "her": "", "his": "'s"}

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from .records import Article, Passage
+from ..records import Article, Passage
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI

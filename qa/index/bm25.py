@@ -30,10 +30,10 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import DTypeLike
 
+from ..records import Passage
 from .bm25_segments import Segment, merge, new_segment
 from .catalog import Catalog
-from .records import Passage
-from .vectors import published_ts
+from .chroma import published_ts
 
 log = logging.getLogger(__name__)
 K1, B = 1.5, 0.75  # bm25s' defaults

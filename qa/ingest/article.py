@@ -1,6 +1,6 @@
 """Making an :class:`~qa.records.Article` from text: cleaning, the content id, the title fallback.
 
-Every format loader (:mod:`qa.formats`) and data set reader ends here, so two sources of the same
+Every format loader (:mod:`qa.ingest.formats`) and data set reader ends here, so two sources of the same
 article text produce the same record and the same id.
 """
 
@@ -11,8 +11,8 @@ import re
 import unicodedata
 from typing import Any
 
-from .dates import parse_published
-from .records import Article
+from ..dates import parse_published
+from ..records import Article
 
 
 class LoadError(Exception):

@@ -7,12 +7,12 @@ import threading
 from collections.abc import Sequence
 from functools import lru_cache
 
+from ..config import Settings
+from ..records import Article, Passage
 from .bm25 import Bm25Index
 from .catalog import Catalog
-from .config import Settings
+from .chroma import VectorStore, chroma_client
 from .embed import Embedder
-from .records import Article, Passage
-from .vectors import VectorStore, chroma_client
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .names import names
-from .text import normalise_words
+from ..names import names
+from ..text import normalise_words
 
 __all__ = ["CITE", "ORDINAL_WORDS", "Quantity", "name_supported", "names", "normalise_words", "quantities",
            "unsupported_facts"]

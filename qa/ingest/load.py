@@ -5,7 +5,7 @@ passage and citation offsets refer to. A file that cannot be read raises :class:
 one-line reason meant for the user.
 
 This module decodes a file's bytes and picks the loader by its suffix; the loaders are in
-:mod:`qa.formats`, the record making (cleaning, ids) in :mod:`qa.article_text`, and the publication
+:mod:`qa.ingest.formats`, the record making (cleaning, ids) in :mod:`qa.ingest.article`, and the publication
 date parsing in :mod:`qa.dates`. Their public names stay importable from here.
 """
 
@@ -14,10 +14,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .article_text import LoadError, article_id, clean_text, first_line, make_article
-from .dates import parse_published as parse_date
+from ..dates import parse_published as parse_date
+from ..records import Article
+from .article import LoadError, article_id, clean_text, first_line, make_article
 from .formats import load_html, load_json, load_jsonl, load_markdown, load_plain, record_to_article
-from .records import Article
 
 __all__ = ["SUFFIXES", "LoadError", "article_id", "clean_text", "decode", "first_line", "load_bytes", "load_html",
            "load_json", "load_jsonl", "load_markdown", "load_plain", "make_article", "parse_date", "read_text",

@@ -1,7 +1,7 @@
 """The file formats articles come in: plain text, Markdown, HTML and JSON / JSON Lines records.
 
-Each loader takes the file's decoded text (:func:`qa.articles.read_text`) and returns the article(s)
-made by :func:`qa.article_text.make_article`; :func:`qa.articles.load_bytes` picks the loader.
+Each loader takes the file's decoded text (:func:`qa.ingest.load.read_text`) and returns the article(s)
+made by :func:`qa.ingest.article.make_article`; :func:`qa.ingest.load.load_bytes` picks the loader.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from .article_text import LoadError, clean_text, first_line, make_article
-from .dates import parse_published
-from .records import Article
+from ..dates import parse_published
+from ..records import Article
+from .article import LoadError, clean_text, first_line, make_article
 
 # ----------------------------------------------------------------------------- plain text / Markdown
 

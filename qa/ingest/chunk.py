@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .records import Article, Passage
+from ..records import Article, Passage
 
 # Words after which a period does not end a sentence.
 _ABBREVIATIONS = {
@@ -56,7 +56,7 @@ def chunk(article: Article, target_chars: int) -> list[Passage]:
     """Group whole sentences into passages of about ``target_chars``; paragraphs are preferred
     break points. A single sentence longer than the target is a passage of its own. The target is
     ``Settings.chunk_chars``; a passage longer than the embedder's window is still embedded whole
-    (see ``qa.onnx_embed``)."""
+    (see ``qa.index.onnx_embed``)."""
     text = article.text
     passages: list[Passage] = []
     group: list[tuple[int, int]] = []

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import guard
-from .articles import SUFFIXES, LoadError, load_bytes
-from .catalog import FileRecord
-from .chunking import chunk
-from .records import Article, Passage
-from .store import Store
+from .. import guard
+from ..index.catalog import FileRecord
+from ..index.store import Store
+from ..records import Article, Passage
+from .chunk import chunk
+from .load import SUFFIXES, LoadError, load_bytes
 
 
 @dataclass
