@@ -1,5 +1,6 @@
-"""The answer stage: the steps are in ``answerer``; evidence selection and the refusal gate in
-``evidence``; what the model is asked in ``reader``; the fact check and citations in ``verify``."""
+"""The answer stage: the steps are in ``answerer``; follow-ups made standalone in ``condense``; evidence
+selection and the refusal gate in ``evidence``; what the model is asked in ``reader``; the fact check and
+citations in ``verify``, with figures read by ``facts``."""
 
 from .answerer import Answerer
 from .evidence import Evidence
