@@ -62,8 +62,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     """Add ``eval`` and ``bench`` to the ``qa`` command's subcommands."""
     p = sub.add_parser("eval", help="run the evaluation suite (or a benchmark) and check thresholds")
     p.add_argument("--setting", choices=["corpus", "distractors", "all"], default="all")
-    p.add_argument("--split", choices=["dev", "test", "all"], default="all",
-                   help="dev: evals/gold.yaml (tune on it); test: evals/test.yaml (never tune on it)")
+    p.add_argument("--split", choices=["dev", "test", "tune", "all"], default="all",
+                   help="dev: evals/gold.yaml (tune on it); test: evals/test.yaml (never tune on it); tune: "
+                        "evals/tune.yaml (more to tune on, not gated); all: dev and test")
     p.add_argument("--benchmark", choices=["realtimeqa"], help="run a public benchmark instead")
     p.add_argument("--limit", type=int, help="benchmark: only the first N questions")
     p.add_argument("--open-only", action="store_true",
