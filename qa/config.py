@@ -72,7 +72,8 @@ class Settings(BaseSettings):
     chroma_url: OptionalStr = None  # e.g. http://127.0.0.1:8000 ; None: on-disk Chroma under data_dir
     embed_model: OptionalStr = None  # any sentence-transformers name or path; None: shipped MiniLM
     embed_batch_size: int = Field(64, gt=0)
-    # "onnx" (ONNX Runtime, the default), "onnx-int8" (faster, slightly different ranks) or "torch"; see qa/index/embed.py
+    # "onnx" (ONNX Runtime, the default), "onnx-int8" (faster, slightly different ranks) or "torch";
+    # see qa/index/embed.py
     embed_backend: Literal["onnx", "onnx-int8", "torch"] = "onnx"
     # Target passage size in characters; sentences are never split. 800 by measurement (docs/bench/
     # passages.md): more answers in the top 5/20 than 400, the same ingest rate, one model window.
