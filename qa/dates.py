@@ -138,6 +138,24 @@ def _period(text: str) -> tuple[date, date, int] | None:
     return None
 
 
+_PERIOD_START = re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}|{_MONTH}|19\d\d|20\d\d)\b", re.IGNORECASE)
+
+
+def named_periods(text: str) -> list[tuple[str, date, date]]:
+    """The dates, months and years that ``text`` names ("December 31, 2022", "August 2022", "2023"), each
+    as (its words, its first day, its last day)."""
+    out = []
+    pos = 0
+    while m := _PERIOD_START.search(text, pos):
+        period = _period(text[m.start():])
+        if period:
+            out.append((text[m.start():m.start() + period[2]], period[0], period[1]))
+            pos = m.start() + period[2]
+        else:
+            pos = m.end()
+    return out
+
+
 def time_frame(question: str, today: date) -> TimeFrame:
     """The time a question is about, relative to ``today``.
 
@@ -154,7 +172,8 @@ def time_frame(question: str, today: date) -> TimeFrame:
             return TimeFrame(before=min(period[1], today), latest=True, phrase=phrase)
     monday = today - timedelta(days=today.weekday())
     since = None
-    if re.search(r"\btoday\b|\bthis morning\b|\btonight\b", q):
+    # "today" as a word, not the name "USA Today" / "USA TODAY"
+    if re.search(r"(?:^|[.!?]\s+)Today\b|\btoday\b", question) or re.search(r"\bthis morning\b|\btonight\b", q):
         since = today
     elif re.search(r"\byesterday\b", q):
         since = today - timedelta(days=1)

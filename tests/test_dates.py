@@ -6,7 +6,7 @@ import pytest
 
 from qa.answer.evidence import Evidence
 from qa.answer.verify import citation, dated, mentions_date, with_reports
-from qa.dates import TimeFrame, resolve_relative, spoken_date, time_frame
+from qa.dates import TimeFrame, named_periods, resolve_relative, spoken_date, time_frame
 from qa.records import Answer, Article, Hit, Passage
 from qa.retrieve import Filters, within
 
@@ -23,9 +23,20 @@ TODAY = date(2026, 11, 28)  # a Saturday
     ("What did the council decide last week?", TimeFrame(after=date(2026, 11, 16), latest=True)),
     ("Who won this year's prize?", TimeFrame(after=date(2026, 1, 1), latest=True)),
     ("How many days before the interview was the list created?", TimeFrame()),
+    ("Which company did USA TODAY's report name?", TimeFrame()),  # an outlet's name, not "today"
+    ("What did the minister say today?", TimeFrame(after=TODAY, latest=True)),
 ])
 def test_time_in_the_question(question, frame):
     assert time_frame(question, TODAY) == frame
+
+
+def test_dates_months_and_years_named_in_a_question():
+    assert named_periods("What time on December 31, 2022 did he die, and was it reported in January 2023?") == [
+        ("December 31, 2022", date(2022, 12, 31), date(2022, 12, 31)),
+        ("January 2023", date(2023, 1, 1), date(2023, 1, 31)),
+    ]
+    assert named_periods("Who won the 2023 election?") == [("2023", date(2023, 1, 1), date(2023, 12, 31))]
+    assert named_periods("How many of the 2,023 runners finished in May?") == []
 
 
 def test_a_bound_later_than_today_is_today():

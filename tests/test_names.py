@@ -1,5 +1,7 @@
 """Names come from a tagger and entity recogniser, not from capital letters."""
 
+from datetime import date
+
 import pytest
 
 from qa.answer.evidence import missing_terms
@@ -25,3 +27,14 @@ def test_the_refusal_gate_asks_only_for_names_the_question_has():
     assert missing_terms("Approximately how much has PURL delivered so far?", SEED_SENTENCE) == []
     assert missing_terms("How much did Poland give to PURL?", SEED_SENTENCE) == ["Poland"]
     assert missing_terms("Who financed the fifth PURL package?", SEED_SENTENCE) == ["fifth"]
+
+
+def test_a_named_date_is_met_by_an_article_published_then_or_soon_after():
+    text = "Donovan Mitchell scored 71 points on Monday as the Cavaliers beat the Bulls."
+    question = "Whom did the Cavaliers beat when Donovan Mitchell scored 71 points in January 2023?"
+    assert missing_terms(question, text, date(2023, 1, 3)) == []
+    assert missing_terms(question, text, date(2023, 12, 20)) == []  # a review of the season
+    assert missing_terms(question, text, date(2021, 1, 3)) == ["2023"]  # before it: not about it
+    assert missing_terms(question, text) == ["2023"]  # undated: the text must say it
+    # Other figures are still asked of the text.
+    assert missing_terms("Did Mitchell score 80 points in January 2023?", text, date(2023, 1, 3)) == ["80"]

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from .. import guard
+from ..dates import named_periods, parse_date
 from ..ingest.chunk import sentence_spans
 from ..names import names
 from ..records import Hit
@@ -138,13 +140,18 @@ def _mentions(name: list[str], sequence: list[str], words: set[str]) -> bool:
                for i in range(len(sequence) - len(name) + 1) if similar_word(name[0], {sequence[i]}))
 
 
-def missing_terms(question: str, text: str) -> list[str]:
+def missing_terms(question: str, text: str, published: date | None = None) -> list[str]:
     """The names, figures and ordinals of ``question`` that ``text`` does not mention (names matched
-    without case, a typo or a plural allowed)."""
+    without case, a typo or a plural allowed). A date, month or year the question names ("in January
+    2023") is also met by the article's publication date, from a week before it to a year after: such
+    an article reports it, and may say "on Saturday" or "last year" instead."""
     sequence = normalise_words(text).split()
     words = set(sequence)
     missing = [n for n in names(question) if not _mentions(normalise_words(n).split(), sequence, words)]
-    missing += [q.text for q in quantities(question) if not any(q.matches(e) for e in quantities(text))]
+    dated = [words for words, first, last in named_periods(question)
+             if published and first - timedelta(days=7) <= published <= last + timedelta(days=366)]
+    missing += [q.text for q in quantities(question) if not any(q.matches(e) for e in quantities(text))
+                and not any(q.text in period for period in dated)]
     missing += [w for w in re.findall(r"[a-z]+", question.lower()) if w in ORDINAL_WORDS and w not in words]
     return list(dict.fromkeys(missing))
 
@@ -157,7 +164,7 @@ def covering_hits(question: str, hits: Sequence[Hit]) -> tuple[list[Hit], list[s
     by_article: dict[str, list[str]] = {}
     for h in hits:
         if h.article.id not in by_article:  # several hits may share an article
-            by_article[h.article.id] = missing_terms(question, h.article.text)
+            by_article[h.article.id] = missing_terms(question, h.article.text, parse_date(h.article.published))
         missing = by_article[h.article.id]
         if not missing:
             covering.append(h)
