@@ -1,7 +1,10 @@
 """The check's comparisons: an answer agrees with a second read when it holds the same figures and
 names and adds no name the second read leaves out; a second read must say more than the question."""
 
-from qa.answer.verify import adds_to, agrees, holds
+from qa.answer.evidence import Evidence
+from qa.answer.reader import Claim
+from qa.answer.verify import adds_to, agrees, holds, supporting
+from qa.records import Article, Hit, Passage
 
 SENTENCE = ("The first was financed by the Netherlands in early August, the second the next day by Denmark, "
             "Finland and Sweden, and the third by Germany in the middle of the month.")
@@ -31,3 +34,28 @@ def test_a_second_read_that_echoes_the_question_says_nothing():
     assert not adds_to(q, "weapons")
     assert adds_to(q, "air defense systems")
     assert adds_to("How many PURL packages are there?", "three")
+
+
+def _evidence(texts: list[str], published: str = "2023-02-06") -> list[Evidence]:
+    art = Article(id="a", title="Jupiter", text=" ".join(texts), source="usatoday.com", published=published)
+    out, start = [], 0
+    for t in texts:
+        p = Passage(f"a:{start}", "a", 0, start, start + len(t), t)
+        out.append(Evidence(Hit(passage=p, article=art, rank=1, fused=1.0), start, start + len(t), t, 0.8))
+        start += len(t) + 1
+    return out
+
+
+def test_a_claim_may_join_facts_of_up_to_three_sentences_and_the_date_the_question_names():
+    evidence = _evidence(["There's a new moon king: 12 new moons were discovered around Jupiter.",
+                          "The discovery gives Jupiter 92 total moons.",
+                          "Here is how many moons each planet has, according to NASA:",
+                          "Saturn has 83 moons."])
+    q = "How many moons does Jupiter have after 12 new moons were found in February 2023?"
+    claim = Claim("According to NASA, Jupiter has 92 moons after 12 new moons were found in February 2023.", [3])
+    assert sorted(supporting(claim, q, evidence)) == [1, 2, 3]
+    # A figure that no sentence holds is not supported, however many are joined.
+    assert supporting(Claim("According to NASA, Jupiter has 95 moons after 12 new moons were found.", [3]),
+                      q, evidence) == []
+    # The question's "February 2023" is met by a report of 6 February 2023, not by one of 2021.
+    assert supporting(claim, q, _evidence([e.text for e in evidence], published="2021-05-01")) == []

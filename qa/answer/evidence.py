@@ -140,16 +140,22 @@ def _mentions(name: list[str], sequence: list[str], words: set[str]) -> bool:
                for i in range(len(sequence) - len(name) + 1) if similar_word(name[0], {sequence[i]}))
 
 
+def periods_met(question: str, published: date | None) -> list[str]:
+    """The dates, months and years named in ``question`` ("in January 2023") that an article published on
+    ``published`` reports: it appeared from a week before to a year after them."""
+    return [words for words, first, last in named_periods(question)
+            if published and first - timedelta(days=7) <= published <= last + timedelta(days=366)]
+
+
 def missing_terms(question: str, text: str, published: date | None = None) -> list[str]:
     """The names, figures and ordinals of ``question`` that ``text`` does not mention (names matched
     without case, a typo or a plural allowed). A date, month or year the question names ("in January
-    2023") is also met by the article's publication date, from a week before it to a year after: such
-    an article reports it, and may say "on Saturday" or "last year" instead."""
+    2023") is also met by the article's publication date (``periods_met``): such an article reports it,
+    and may say "on Saturday" or "last year" instead."""
     sequence = normalise_words(text).split()
     words = set(sequence)
     missing = [n for n in names(question) if not _mentions(normalise_words(n).split(), sequence, words)]
-    dated = [words for words, first, last in named_periods(question)
-             if published and first - timedelta(days=7) <= published <= last + timedelta(days=366)]
+    dated = periods_met(question, published)
     missing += [q.text for q in quantities(question) if not any(q.matches(e) for e in quantities(text))
                 and not any(q.text in period for period in dated)]
     missing += [w for w in re.findall(r"[a-z]+", question.lower()) if w in ORDINAL_WORDS and w not in words]

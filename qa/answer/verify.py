@@ -16,7 +16,7 @@ from ..dates import date_forms, parse_date, resolve_relative, spoken_date
 from ..names import names
 from ..records import Answer, Citation, Hit
 from ..text import content_words
-from .evidence import Evidence
+from .evidence import Evidence, periods_met
 from .facts import CITE, name_supported, quantities, unsupported_facts
 from .reader import Claim
 
@@ -29,14 +29,18 @@ def _context(e: Evidence) -> str:
 def supporting(claim: Claim, question: str, evidence: Sequence[Evidence]) -> list[int]:
     """The evidence sentences (1-based) that support ``claim``: the ones it cites when they hold all
     its figures and names (names the question itself uses are allowed), else the sentence sharing
-    most of its words alone or with a second that holds the rest, else none."""
+    most of its words, alone or with up to two others that hold the rest, else none."""
     qnames = {n.lower() for n in names(question)}
 
-    def missing(text: str) -> list[str]:
-        return [f for f in unsupported_facts(claim.text, text) if f.lower() not in qnames]
+    def missing(text: str, sources: Sequence[Evidence]) -> list[str]:
+        # The question's names are the user's words; so is a date it names ("in February 2023") that the
+        # cited report's publication date meets.
+        dated = [p for e in sources for p in periods_met(question, parse_date(e.hit.article.published))]
+        return [f for f in unsupported_facts(claim.text, text) if f.lower() not in qnames
+                and not any(f in p for p in dated)]
 
     cited = [i for i in dict.fromkeys(claim.cites) if 1 <= i <= len(evidence)]
-    if cited and not missing(" ".join(_context(evidence[i - 1]) for i in cited)):
+    if cited and not missing(" ".join(_context(evidence[i - 1]) for i in cited), [evidence[i - 1] for i in cited]):
         return cited
     words = content_words(claim.text)
     if not words:
@@ -44,15 +48,22 @@ def supporting(claim: Claim, question: str, evidence: Sequence[Evidence]) -> lis
     ranked = sorted(range(1, len(evidence) + 1),
                     key=lambda i: (-_overlap(claim.text, evidence[i - 1].text), -evidence[i - 1].score))
     best = ranked[0]
-    best_text = _context(evidence[best - 1])
-    if _overlap(claim.text, evidence[best - 1].text) < 0.5:
-        return []
-    if not missing(best_text):
-        return [best]
-    for i in ranked[1:]:
-        if not missing(best_text + " " + _context(evidence[i - 1])):
-            return [best, i]
-    return []
+
+    def left(chosen: list[int]) -> list[str]:
+        return missing(" ".join(_context(evidence[i - 1]) for i in chosen), [evidence[i - 1] for i in chosen])
+
+    # The best sentence, then up to two others, each the one that leaves least still missing; together
+    # they must hold its facts and at least half of its words.
+    chosen = [best]
+    while still := left(chosen):
+        options = [i for i in ranked if i not in chosen]
+        if len(chosen) == 3 or not options:
+            return []
+        nxt = min(options, key=lambda i: len(left([*chosen, i])))
+        if len(left([*chosen, nxt])) >= len(still):
+            return []
+        chosen.append(nxt)
+    return chosen if _overlap(claim.text, " ".join(evidence[i - 1].text for i in chosen)) >= 0.5 else []
 
 
 def adds_to(question: str, short: str) -> bool:
