@@ -38,3 +38,10 @@ def test_a_named_date_is_met_by_an_article_published_then_or_soon_after():
     assert missing_terms(question, text) == ["2023"]  # undated: the text must say it
     # Other figures are still asked of the text.
     assert missing_terms("Did Mitchell score 80 points in January 2023?", text, date(2023, 1, 3)) == ["80"]
+
+
+def test_a_ranking_ordinal_and_a_possessive_do_not_refuse():
+    text = "Rolen was named to baseball's Hall of Fame. Amazon cut 18,000 jobs, Meta 11,000."
+    assert missing_terms("Who was elected to the Baseball Hall of Fame?", text) == []
+    assert missing_terms("Which company cut the second-most jobs after Meta?", text) == []
+    assert missing_terms("Which company cut jobs in the second round?", text) == ["second"]

@@ -1,7 +1,7 @@
 """The check's comparisons: an answer agrees with a second read when it holds the same figures and
 names and adds no name the second read leaves out; a second read must say more than the question."""
 
-from qa.answer.evidence import Evidence
+from qa.answer.evidence import Evidence, figure_kind, holds_figure
 from qa.answer.reader import Claim
 from qa.answer.verify import adds_to, agrees, holds, supporting
 from qa.records import Article, Hit, Passage
@@ -59,3 +59,11 @@ def test_a_claim_may_join_facts_of_up_to_three_sentences_and_the_date_the_questi
                       q, evidence) == []
     # The question's "February 2023" is met by a report of 6 February 2023, not by one of 2021.
     assert supporting(claim, q, _evidence([e.text for e in evidence], published="2021-05-01")) == []
+
+
+def test_how_many_asks_for_a_count_not_a_share_or_an_amount():
+    assert figure_kind("How many employees did the chain have?") == "count"
+    assert figure_kind("How much did it cost?") == "quantity"
+    assert holds_figure("It employs about 14,000 people.", "count")
+    assert not holds_figure("It has 20% fewer employees.", "count")
+    assert not holds_figure("It raised $150 million.", "count")

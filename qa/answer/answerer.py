@@ -226,6 +226,9 @@ class Answerer:
                 kept.append((claim.text, support))
             else:
                 log.info("dropped unsupported sentence: %s", claim.text)
+        kind = figure_kind(question)
+        if kind == "count" and not holds_figure(" ".join(t for t, _ in kept), kind):
+            kept = []  # "how many employees?" is not answered by "20% fewer"
         if kept:
             used = [evidence[i - 1] for i in dict.fromkeys(i for _, src in kept for i in src)]
             short = self.reread(question, used)
@@ -242,7 +245,8 @@ class Answerer:
         """News changes and outlets disagree: for a question about a quantity, the best sentence of up
         to two other retrieved articles in which a re-read finds a different figure is added, dated
         (newest first). ``sentences``: those of the retrieved passages, best first."""
-        if answer.refused or figure_kind(question) != "quantity":
+        kind = figure_kind(question)
+        if answer.refused or kind not in ("quantity", "count"):
             return answer
         given = quantities(answer.text)
         seen = {c.article_id for c in answer.citations}
@@ -250,7 +254,7 @@ class Answerer:
         tries = 3  # re-reads: each is a model call
         for e in sentences:
             art = e.hit.article
-            if art.id in seen or e.score < self.settings.min_quote_relevance or not holds_figure(e.text, "quantity"):
+            if art.id in seen or e.score < self.settings.min_quote_relevance or not holds_figure(e.text, kind):
                 continue
             seen.add(art.id)
             tries -= 1

@@ -107,10 +107,13 @@ _AGE = re.compile(r"\b(\d{1,3}[- ]years?[- ]old|aged \d{1,3}|age of \d{1,3}|\d{1
 
 
 def figure_kind(question: str) -> str | None:
-    """The kind of figure a question asks for ("quantity", "age", "time"), or None."""
+    """The kind of figure a question asks for ("count": how many; "quantity": how much, what share;
+    "age", "time"), or None."""
     q = question.lower()
     if re.search(r"\bhow old\b|\bwhat age\b", q):
         return "age"
+    if re.search(r"\bhow many\b(?! (?:percent|per cent)\b)", q):
+        return "count"
     if re.search(r"\bhow (much|many|big|large|long|far|high)\b|\b(what|which) (share|percentage|percent|proportion|"
                  r"number|amount|value|sum|total)\b", q):
         return "quantity"
@@ -122,9 +125,15 @@ def figure_kind(question: str) -> str | None:
 def holds_figure(text: str, kind: str) -> bool:
     if kind == "quantity":
         return bool(quantities(text))
+    if kind == "count":  # a number of things: not a share, not money
+        return any(not q.percent and q.currency is None for q in quantities(text))
     if kind == "age":
         return bool(_AGE.search(text))
     return bool(_TIME.search(text))
+
+
+_ORDINAL = re.compile(r"\b([a-z]+)\b(?![- ](?:most|least|largest|biggest|highest|lowest|smallest|best|worst|"
+                      r"fewest|longest|busiest|richest|oldest|youngest)\b)")
 
 
 def _mentions(name: list[str], sequence: list[str], words: set[str]) -> bool:
@@ -152,13 +161,16 @@ def missing_terms(question: str, text: str, published: date | None = None) -> li
     without case, a typo or a plural allowed). A date, month or year the question names ("in January
     2023") is also met by the article's publication date (``periods_met``): such an article reports it,
     and may say "on Saturday" or "last year" instead."""
-    sequence = normalise_words(text).split()
+    # "baseball's Hall of Fame" mentions "Baseball Hall of Fame": the possessive's "s" is left out.
+    sequence = [w for w in normalise_words(text).split() if w != "s"]
     words = set(sequence)
-    missing = [n for n in names(question) if not _mentions(normalise_words(n).split(), sequence, words)]
+    missing = [n for n in names(question)
+               if not _mentions([w for w in normalise_words(n).split() if w != "s"], sequence, words)]
     dated = periods_met(question, published)
     missing += [q.text for q in quantities(question) if not any(q.matches(e) for e in quantities(text))
                 and not any(q.text in period for period in dated)]
-    missing += [w for w in re.findall(r"[a-z]+", question.lower()) if w in ORDINAL_WORDS and w not in words]
+    # An ordinal names a thing ("the fifth package"), unless it ranks ("the second-most", "third largest").
+    missing += [w for w in _ORDINAL.findall(question.lower()) if w in ORDINAL_WORDS and w not in words]
     return list(dict.fromkeys(missing))
 
 
