@@ -67,3 +67,4 @@ def test_how_many_asks_for_a_count_not_a_share_or_an_amount():
     assert holds_figure("It employs about 14,000 people.", "count")
     assert not holds_figure("It has 20% fewer employees.", "count")
     assert not holds_figure("It raised $150 million.", "count")
+    assert not holds_figure("It had 20% fewer employees when it warned in January 2023.", "count")

@@ -125,8 +125,10 @@ def figure_kind(question: str) -> str | None:
 def holds_figure(text: str, kind: str) -> bool:
     if kind == "quantity":
         return bool(quantities(text))
-    if kind == "count":  # a number of things: not a share, not money
-        return any(not q.percent and q.currency is None for q in quantities(text))
+    if kind == "count":  # a number of things: not a share, not money, not a year or a date
+        dates = [words for words, _, _ in named_periods(text)]
+        return any(not q.percent and q.currency is None and not any(q.text in d for d in dates)
+                   for q in quantities(text))
     if kind == "age":
         return bool(_AGE.search(text))
     return bool(_TIME.search(text))
