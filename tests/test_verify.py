@@ -57,8 +57,10 @@ def test_a_claim_may_join_facts_of_up_to_three_sentences_and_the_date_the_questi
     # A figure that no sentence holds is not supported, however many are joined.
     assert supporting(Claim("According to NASA, Jupiter has 95 moons after 12 new moons were found.", [3]),
                       q, evidence) == []
-    # The question's "February 2023" is met by a report of 6 February 2023, not by one of 2021.
+    # The question's "February 2023" is met by a report of 6 February 2023 (its date is shown beside the
+    # citation), not by one of 2021 or of December 2022.
     assert supporting(claim, q, _evidence([e.text for e in evidence], published="2021-05-01")) == []
+    assert supporting(claim, q, _evidence([e.text for e in evidence], published="2022-12-01")) == []
 
 
 def test_how_many_asks_for_a_count_not_a_share_or_an_amount():

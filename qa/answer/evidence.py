@@ -151,11 +151,13 @@ def _mentions(name: list[str], sequence: list[str], words: set[str]) -> bool:
                for i in range(len(sequence) - len(name) + 1) if similar_word(name[0], {sequence[i]}))
 
 
-def periods_met(question: str, published: date | None) -> list[str]:
+def periods_met(question: str, published: date | None, within: bool = False) -> list[str]:
     """The dates, months and years named in ``question`` ("in January 2023") that an article published on
-    ``published`` reports: it appeared from a week before to a year after them."""
+    ``published`` reports: it appeared from a week before to a year after them (``within``: during them,
+    so that the date shown beside it says so)."""
+    before, after = (timedelta(0), timedelta(0)) if within else (timedelta(days=7), timedelta(days=366))
     return [words for words, first, last in named_periods(question)
-            if published and first - timedelta(days=7) <= published <= last + timedelta(days=366)]
+            if published and first - before <= published <= last + after]
 
 
 def missing_terms(question: str, text: str, published: date | None = None) -> list[str]:

@@ -34,8 +34,8 @@ def supporting(claim: Claim, question: str, evidence: Sequence[Evidence]) -> lis
 
     def missing(text: str, sources: Sequence[Evidence]) -> list[str]:
         # The question's names are the user's words; so is a date it names ("in February 2023") that the
-        # cited report's publication date meets.
-        dated = [p for e in sources for p in periods_met(question, parse_date(e.hit.article.published))]
+        # cited report's publication date, shown beside the citation, falls in.
+        dated = [p for e in sources for p in periods_met(question, parse_date(e.hit.article.published), within=True)]
         return [f for f in unsupported_facts(claim.text, text) if f.lower() not in qnames
                 and not any(f in p for p in dated)]
 
