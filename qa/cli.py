@@ -106,8 +106,13 @@ def _tools_missing(args: argparse.Namespace) -> int:
 
 def _add_tool_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``qa eval`` and ``qa bench`` come from the ``evals`` package (a checkout's tools, not the product)."""
+    from importlib.util import find_spec
+
     try:
         from evals.cli import add_commands
+
+        if not (find_spec("yaml") and find_spec("matplotlib")):  # the evals extra's packages
+            raise ImportError("the evals extra is not installed")
     except ImportError:
         for name in ("eval", "bench"):
             p = sub.add_parser(name, help="(needs the evals extra)", add_help=False)

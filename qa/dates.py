@@ -141,13 +141,25 @@ def _period(text: str) -> tuple[date, date, int] | None:
 _PERIOD_START = re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}|{_MONTH}|19\d\d|20\d\d)\b", re.IGNORECASE)
 
 
+# A number alone is a year where a year is expected: after these words ("in 2023", "the 2023 election"),
+# or before punctuation ("elected in May, 2023."); "About 2000 people" is a count.
+_BEFORE_YEAR = {"in", "of", "since", "by", "during", "until", "till", "from", "the", "before", "after", "early",
+                "late", "mid", "year", "spring", "summer", "autumn", "fall", "winter", "and", "or", "to"}
+
+
 def named_periods(text: str) -> list[tuple[str, date, date]]:
-    """The dates, months and years that ``text`` names ("December 31, 2022", "August 2022", "2023"), each
+    """The dates, months and years that ``text`` names ("December 31, 2022", "August 2022", "in 2023"), each
     as (its words, its first day, its last day)."""
     out = []
     pos = 0
     while m := _PERIOD_START.search(text, pos):
         period = _period(text[m.start():])
+        if period and m.group(0).isdigit():  # a bare year: only where a year is expected
+            before = text[:m.start()].split()[-1:]
+            after = text[m.start() + period[2]:m.start() + period[2] + 1]
+            if not ((before and before[0].lower().strip("(\"'") in _BEFORE_YEAR) or after in ("", ",", ".", ";",
+                                                                                              ":", "?", "!", ")")):
+                period = None
         if period:
             out.append((text[m.start():m.start() + period[2]], period[0], period[1]))
             pos = m.start() + period[2]
@@ -172,8 +184,7 @@ def time_frame(question: str, today: date) -> TimeFrame:
             return TimeFrame(before=min(period[1], today), latest=True, phrase=phrase)
     monday = today - timedelta(days=today.weekday())
     since = None
-    # "today" as a word, not the name "USA Today" / "USA TODAY"
-    if re.search(r"(?:^|[.!?]\s+)Today\b|\btoday\b", question) or re.search(r"\bthis morning\b|\btonight\b", q):
+    if re.search(r"(?<!usa )\btoday\b|\bthis morning\b|\btonight\b", q):  # "USA Today" is an outlet
         since = today
     elif re.search(r"\byesterday\b", q):
         since = today - timedelta(days=1)

@@ -25,6 +25,7 @@ TODAY = date(2026, 11, 28)  # a Saturday
     ("How many days before the interview was the list created?", TimeFrame()),
     ("Which company did USA TODAY's report name?", TimeFrame()),  # an outlet's name, not "today"
     ("What did the minister say today?", TimeFrame(after=TODAY, latest=True)),
+    ("TODAY: who won?", TimeFrame(after=TODAY, latest=True)),
 ])
 def test_time_in_the_question(question, frame):
     assert time_frame(question, TODAY) == frame
@@ -37,6 +38,8 @@ def test_dates_months_and_years_named_in_a_question():
     ]
     assert named_periods("Who won the 2023 election?") == [("2023", date(2023, 1, 1), date(2023, 12, 31))]
     assert named_periods("How many of the 2,023 runners finished in May?") == []
+    year_2023 = ("2023", date(2023, 1, 1), date(2023, 12, 31))
+    assert named_periods("About 2000 people were evacuated in 2023.") == [year_2023]
 
 
 def test_a_bound_later_than_today_is_today():

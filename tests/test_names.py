@@ -45,3 +45,10 @@ def test_a_ranking_ordinal_and_a_possessive_do_not_refuse():
     assert missing_terms("Who was elected to the Baseball Hall of Fame?", text) == []
     assert missing_terms("Which company cut the second-most jobs after Meta?", text) == []
     assert missing_terms("Which company cut jobs in the second round?", text) == ["second"]
+    assert missing_terms("Which is the second-tallest tower?", text) == []
+
+
+def test_a_date_excuses_only_its_own_figures():
+    text = "The fire hurt three people on Monday."
+    assert missing_terms("Were 20 people hurt in the 2023 fire?", text, date(2023, 6, 1)) == ["20"]
+    assert missing_terms("How much does the Tesla Model S cost?", "The Tesla Model X costs more.") == ["Tesla Model S"]

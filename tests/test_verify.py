@@ -70,3 +70,13 @@ def test_how_many_asks_for_a_count_not_a_share_or_an_amount():
     assert not holds_figure("It has 20% fewer employees.", "count")
     assert not holds_figure("It raised $150 million.", "count")
     assert not holds_figure("It had 20% fewer employees when it warned in January 2023.", "count")
+    for text in ["The storm killed 3 people on 3 March 2023.", "It cut 20 jobs in 2023.",
+                 "About 2000 people were evacuated.", "Dozens of people were hurt.", "She won the title twice."]:
+        assert holds_figure(text, "count"), text
+
+
+def test_a_date_the_question_names_excuses_only_itself():
+    evidence = _evidence(["The floods killed 5 people, officials said."], published="2023-02-08")
+    q = "How many people did the floods in February 2023 kill?"
+    assert supporting(Claim("The floods in February 2023 killed 5 people.", [1]), q, evidence) == [1]
+    assert supporting(Claim("The floods in February 2023 killed 20 people.", [1]), q, evidence) == []

@@ -125,17 +125,18 @@ def figure_kind(question: str) -> str | None:
 def holds_figure(text: str, kind: str) -> bool:
     if kind == "quantity":
         return bool(quantities(text))
-    if kind == "count":  # a number of things: not a share, not money, not a year or a date
-        dates = [words for words, _, _ in named_periods(text)]
-        return any(not q.percent and q.currency is None and not any(q.text in d for d in dates)
-                   for q in quantities(text))
+    if kind == "count":  # a number of things ("twice", "dozens"): not a share, not money, not a year or a date
+        return bool(_COUNT_WORDS.search(text)) or any(
+            not q.percent and q.currency is None for q in quantities(without_periods(text, named_periods(text))))
     if kind == "age":
         return bool(_AGE.search(text))
     return bool(_TIME.search(text))
 
 
-_ORDINAL = re.compile(r"\b([a-z]+)\b(?![- ](?:most|least|largest|biggest|highest|lowest|smallest|best|worst|"
-                      r"fewest|longest|busiest|richest|oldest|youngest)\b)")
+_POSSESSIVE = re.compile(r"['’]s\b")
+_COUNT_WORDS = re.compile(r"\b(once|twice|thrice|dozens?|scores of|hundreds|thousands|millions|no one|nobody|"
+                          r"none)\b", re.IGNORECASE)
+_ORDINAL = re.compile(r"\b([a-z]+)\b(?![- ](?:most|least|best|worst|[a-z]+est)\b)")
 
 
 def _mentions(name: list[str], sequence: list[str], words: set[str]) -> bool:
@@ -151,13 +152,20 @@ def _mentions(name: list[str], sequence: list[str], words: set[str]) -> bool:
                for i in range(len(sequence) - len(name) + 1) if similar_word(name[0], {sequence[i]}))
 
 
-def periods_met(question: str, published: date | None, within: bool = False) -> list[str]:
+def periods_met(question: str, published: date | None, within: bool = False) -> list[tuple[str, date, date]]:
     """The dates, months and years named in ``question`` ("in January 2023") that an article published on
     ``published`` reports: it appeared from a week before to a year after them (``within``: during them,
     so that the date shown beside it says so)."""
     before, after = (timedelta(0), timedelta(0)) if within else (timedelta(days=7), timedelta(days=366))
-    return [words for words, first, last in named_periods(question)
+    return [(words, first, last) for words, first, last in named_periods(question)
             if published and first - before <= published <= last + after]
+
+
+def without_periods(text: str, periods: Sequence[tuple[str, date, date]]) -> str:
+    """``text`` with the words of these dates left out (their figures are not counts or amounts)."""
+    for words, _, _ in periods:
+        text = text.replace(words, " ")
+    return text
 
 
 def missing_terms(question: str, text: str, published: date | None = None) -> list[str]:
@@ -165,14 +173,13 @@ def missing_terms(question: str, text: str, published: date | None = None) -> li
     without case, a typo or a plural allowed). A date, month or year the question names ("in January
     2023") is also met by the article's publication date (``periods_met``): such an article reports it,
     and may say "on Saturday" or "last year" instead."""
-    # "baseball's Hall of Fame" mentions "Baseball Hall of Fame": the possessive's "s" is left out.
-    sequence = [w for w in normalise_words(text).split() if w != "s"]
+    # "baseball's Hall of Fame" mentions "Baseball Hall of Fame": a possessive's "s" is left out.
+    sequence = normalise_words(_POSSESSIVE.sub("", text)).split()
     words = set(sequence)
     missing = [n for n in names(question)
-               if not _mentions([w for w in normalise_words(n).split() if w != "s"], sequence, words)]
-    dated = periods_met(question, published)
-    missing += [q.text for q in quantities(question) if not any(q.matches(e) for e in quantities(text))
-                and not any(q.text in period for period in dated)]
+               if not _mentions(normalise_words(_POSSESSIVE.sub("", n)).split(), sequence, words)]
+    asked = without_periods(question, periods_met(question, published))
+    missing += [q.text for q in quantities(asked) if not any(q.matches(e) for e in quantities(text))]
     # An ordinal names a thing ("the fifth package"), unless it ranks ("the second-most", "third largest").
     missing += [w for w in _ORDINAL.findall(question.lower()) if w in ORDINAL_WORDS and w not in words]
     return list(dict.fromkeys(missing))

@@ -12,11 +12,11 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from ..dates import date_forms, parse_date, resolve_relative, spoken_date
+from ..dates import date_forms, named_periods, parse_date, resolve_relative, spoken_date
 from ..names import names
 from ..records import Answer, Citation, Hit
 from ..text import content_words
-from .evidence import Evidence, periods_met
+from .evidence import Evidence, periods_met, without_periods
 from .facts import CITE, name_supported, quantities, unsupported_facts
 from .reader import Claim
 
@@ -35,9 +35,10 @@ def supporting(claim: Claim, question: str, evidence: Sequence[Evidence]) -> lis
     def missing(text: str, sources: Sequence[Evidence]) -> list[str]:
         # The question's names are the user's words; so is a date it names ("in February 2023") that the
         # cited report's publication date, shown beside the citation, falls in.
-        dated = [p for e in sources for p in periods_met(question, parse_date(e.hit.article.published), within=True)]
-        return [f for f in unsupported_facts(claim.text, text) if f.lower() not in qnames
-                and not any(f in p for p in dated)]
+        met = {(first, last) for e in sources
+               for _, first, last in periods_met(question, parse_date(e.hit.article.published), within=True)}
+        said = without_periods(claim.text, [p for p in named_periods(claim.text) if (p[1], p[2]) in met])
+        return [f for f in unsupported_facts(said, text) if f.lower() not in qnames]
 
     cited = [i for i in dict.fromkeys(claim.cites) if 1 <= i <= len(evidence)]
     if cited and not missing(" ".join(_context(evidence[i - 1]) for i in cited), [evidence[i - 1] for i in cited]):
