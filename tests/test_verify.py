@@ -46,17 +46,15 @@ def _evidence(texts: list[str], published: str = "2023-02-06") -> list[Evidence]
     return out
 
 
-def test_a_claim_may_join_facts_of_up_to_three_sentences_and_the_date_the_question_names():
+def test_a_claim_may_join_the_facts_of_two_sentences_and_the_date_the_question_names():
     evidence = _evidence(["There's a new moon king: 12 new moons were discovered around Jupiter.",
                           "The discovery gives Jupiter 92 total moons.",
-                          "Here is how many moons each planet has, according to NASA:",
                           "Saturn has 83 moons."])
     q = "How many moons does Jupiter have after 12 new moons were found in February 2023?"
-    claim = Claim("According to NASA, Jupiter has 92 moons after 12 new moons were found in February 2023.", [3])
-    assert sorted(supporting(claim, q, evidence)) == [1, 2, 3]
-    # A figure that no sentence holds is not supported, however many are joined.
-    assert supporting(Claim("According to NASA, Jupiter has 95 moons after 12 new moons were found.", [3]),
-                      q, evidence) == []
+    claim = Claim("Jupiter has 92 moons after 12 new moons were found in February 2023.", [1])
+    assert sorted(supporting(claim, q, evidence)) == [1, 2]
+    # A figure that no sentence holds is not supported.
+    assert supporting(Claim("Jupiter has 95 moons after 12 new moons were found.", [1]), q, evidence) == []
     # The question's "February 2023" is met by a report of 6 February 2023 (its date is shown beside the
     # citation), not by one of 2021 or of December 2022.
     assert supporting(claim, q, _evidence([e.text for e in evidence], published="2021-05-01")) == []

@@ -29,7 +29,7 @@ def _context(e: Evidence) -> str:
 def supporting(claim: Claim, question: str, evidence: Sequence[Evidence]) -> list[int]:
     """The evidence sentences (1-based) that support ``claim``: the ones it cites when they hold all
     its figures and names (names the question itself uses are allowed), else the sentence sharing
-    most of its words, alone or with up to two others that hold the rest, else none."""
+    most of its words alone or with a second that holds the rest, else none."""
     qnames = {n.lower() for n in names(question)}
 
     def missing(text: str, sources: Sequence[Evidence]) -> list[str]:
@@ -49,22 +49,15 @@ def supporting(claim: Claim, question: str, evidence: Sequence[Evidence]) -> lis
     ranked = sorted(range(1, len(evidence) + 1),
                     key=lambda i: (-_overlap(claim.text, evidence[i - 1].text), -evidence[i - 1].score))
     best = ranked[0]
-
-    def left(chosen: list[int]) -> list[str]:
-        return missing(" ".join(_context(evidence[i - 1]) for i in chosen), [evidence[i - 1] for i in chosen])
-
-    # The best sentence, then up to two others, each the one that leaves least still missing; together
-    # they must hold its facts and at least half of its words.
-    chosen = [best]
-    while still := left(chosen):
-        options = [i for i in ranked if i not in chosen]
-        if len(chosen) == 3 or not options:
-            return []
-        nxt = min(options, key=lambda i: len(left([*chosen, i])))
-        if len(left([*chosen, nxt])) >= len(still):
-            return []
-        chosen.append(nxt)
-    return chosen if _overlap(claim.text, " ".join(evidence[i - 1].text for i in chosen)) >= 0.5 else []
+    if _overlap(claim.text, evidence[best - 1].text) < 0.5:
+        return []
+    if not missing(_context(evidence[best - 1]), [evidence[best - 1]]):
+        return [best]
+    for i in ranked[1:]:
+        if not missing(_context(evidence[best - 1]) + " " + _context(evidence[i - 1]),
+                       [evidence[best - 1], evidence[i - 1]]):
+            return [best, i]
+    return []
 
 
 def adds_to(question: str, short: str) -> bool:
