@@ -1,9 +1,10 @@
 """The check's comparisons: an answer agrees with a second read when it holds the same figures and
 names and adds no name the second read leaves out; a second read must say more than the question."""
 
-from qa.answer.evidence import Evidence, figure_kind, holds_figure
+from qa.answer.evidence import Evidence, answers_kind, figure_kind, holds_figure, with_lists
 from qa.answer.reader import Claim
-from qa.answer.verify import adds_to, agrees, holds, supporting
+from qa.answer.verify import adds_to, agrees, holds, restating, supporting
+from qa.ingest.chunk import sentence_spans
 from qa.records import Article, Hit, Passage
 
 SENTENCE = ("The first was financed by the Netherlands in early August, the second the next day by Denmark, "
@@ -78,3 +79,50 @@ def test_a_date_the_question_names_excuses_only_itself():
     q = "How many people did the floods in February 2023 kill?"
     assert supporting(Claim("The floods in February 2023 killed 5 people.", [1]), q, evidence) == [1]
     assert supporting(Claim("The floods in February 2023 killed 20 people.", [1]), q, evidence) == []
+
+
+def test_a_claim_that_repeats_the_questions_figures_cites_where_the_article_states_them():
+    texts = ["Microsoft said on Wednesday it would cut 10,000 jobs.", "Its shares rose 1%.",
+             "Meta cut the most jobs in 2022, and Amazon the second-most, Layoffs.fyi figures show."]
+    article_text = " ".join(texts)
+    evidence = [e for e in _evidence(texts, published="2023-01-18") if e.text.startswith("Meta")]
+    assert evidence[0].hit.article.text == article_text
+    whole = Passage("a:0", "a", 0, 0, len(article_text), article_text)
+    q = "Which company cut the second-most jobs in 2022, according to the report on Microsoft's 10,000 job cuts?"
+    claim = Claim("According to the report on Microsoft's 10,000 job cuts, Amazon cut the second-most jobs in 2022, "
+                  "after Meta.", [1])
+    assert supporting(claim, q, evidence) == []
+    assert restating(claim, q, evidence, lambda _: [whole]) == [1, 2]
+    assert evidence[1].text == texts[0] and article_text[evidence[1].start:evidence[1].end] == texts[0]
+    # A figure the question does not give is not looked for elsewhere: it is the answer's own claim.
+    evidence = evidence[:1]
+    assert restating(Claim("Amazon cut the second-most jobs in 2022, 1% of its staff.", [1]), q, evidence,
+                     lambda _: [whole]) == []
+    assert len(evidence) == 1
+
+
+def test_a_short_answer_must_be_of_the_kind_asked():
+    assert not answers_kind("20%", "count") and answers_kind("about 14,000 people", "count")
+    assert not answers_kind("Amazon", "quantity") and answers_kind("Amazon", None) and answers_kind("Amazon", "time")
+
+
+def test_the_questions_figures_may_come_from_a_third_sentence_of_the_article():
+    texts = ["There's a new moon king: 12 new moons were discovered around Jupiter.",
+             "The discovery gives Jupiter 92 total moons.",
+             "Here is how many moons each planet has, according to NASA:"]
+    evidence = _evidence(texts)
+    whole = Passage("a:0", "a", 0, 0, len(evidence[0].hit.article.text), evidence[0].hit.article.text)
+    q = "How many moons does Jupiter have after the discovery of 12 new moons reported in February 2023?"
+    claim = Claim("According to NASA, Jupiter has 92 total moons after the discovery of 12 new moons in February 2023.",
+                  [3])
+    assert supporting(claim, q, evidence) == []
+    assert sorted(restating(claim, q, evidence, lambda _: [whole])) == [1, 2, 3] and len(evidence) == 3
+
+
+def test_a_sentence_that_introduces_a_list_takes_the_list_with_it():
+    text = ("Layoffs.fyi data shows the companies that trimmed the most jobs last year include:\n\nMeta: 11,000\n\n"
+            "Amazon: 10,000\n\nLockdowns had a major effect on consumer spending, which shifted to products of tech "
+            "companies like Amazon and Peloton, as people could not travel or eat out for months.")
+    spans = with_lists(text, sentence_spans(text))
+    assert text[spans[0][0]:spans[0][1]].endswith("Amazon: 10,000")
+    assert text[spans[-1][0]:spans[-1][1]].startswith("Lockdowns")

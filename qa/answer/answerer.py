@@ -34,8 +34,8 @@ from ..llm import LLM, LLMUnavailable, Message, complete
 from ..records import Answer, Hit, Progress
 from ..retrieve import Filters, Retriever, published_window, within
 from ..text import content_words, correct_spelling
-from . import condense, reader
-from .evidence import Evidence, covering_hits, figure_kind, holds_figure, rerank
+from . import condense, reader, verify
+from .evidence import Evidence, answers_kind, covering_hits, figure_kind, holds_figure, rerank
 from .facts import quantities
 from .verify import adds_to, agrees, compose, dated, derived_dates, holds, quote, refusal, supporting, with_reports
 
@@ -215,13 +215,15 @@ class Answerer:
         evidence agrees with them. Otherwise quote the cited sentence that holds the re-read's answer,
         or the best sentence if a re-read finds the answer in it; else refuse."""
         log.info("draft: %r", draft)
+        evidence = list(evidence)  # sentences elsewhere in a cited article may be added (``restating``)
         if reader.says_unknown(draft):  # a second opinion on the best sentence, else a refusal
             return self.extractive(question, evidence)
         kept: list[tuple[str, list[int]]] = []
         for claim in reader.parse_draft(draft):
             if not claim.text or (not content_words(claim.text) and not claim.cites):
                 continue
-            support = supporting(claim, question, evidence)
+            support = supporting(claim, question, evidence) or \
+                verify.restating(claim, question, evidence, self.retriever.store.passages_of)
             if support:
                 kept.append((claim.text, support))
             else:
@@ -236,7 +238,7 @@ class Answerer:
             log.info("re-read %r for %r", short, text)
             if short and agrees(text, short, question):
                 return compose(question, dated(kept, evidence), evidence, mode="generated")
-            holding = [e for e in used if short and holds(e.text, short)]
+            holding = [e for e in used if short and holds(e.text, short) and answers_kind(short, kind)]
             if holding:  # the model misread a sentence that does hold the answer: quote it
                 return quote(question, holding[0], evidence)
         return self.extractive(question, evidence)
@@ -274,7 +276,8 @@ class Answerer:
                    and (kind is None or holds_figure(e.text, kind))]
         for best in sorted(fitting, key=lambda e: -e.score)[:2]:  # the two best: a second chance, not a search
             short = self.reread(question, [best])
-            if short and holds(best.text, short):
+            log.info("re-read %r of the sentence %r", short, best.text)
+            if short and holds(best.text, short) and answers_kind(short, kind):
                 return quote(question, best, evidence)
         return refusal(question, "no passage found states the answer", [e.hit for e in evidence])
 

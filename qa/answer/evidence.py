@@ -39,7 +39,7 @@ def candidate_sentences(hits: Sequence[Hit]) -> list[Evidence]:
         art, p = hit.article, hit.passage
         previous = ""
         # From a little before the passage, so that its first sentence has its predecessor too.
-        for a, b in sentence_spans(art.text, max(0, p.start - 400), p.end):
+        for a, b in with_lists(art.text, sentence_spans(art.text, max(0, p.start - 400), p.end)):
             text = art.text[a:b]
             context, previous = previous, text
             if a < p.start or (art.id, a) in seen or text.rstrip("\"'”’ ").endswith("?") \
@@ -47,6 +47,22 @@ def candidate_sentences(hits: Sequence[Hit]) -> list[Evidence]:
                 continue
             seen.add((art.id, a))
             out.append(Evidence(hit, a, b, text, 0.0, context))
+    return out
+
+
+def with_lists(text: str, spans: Sequence[tuple[int, int]], items: int = 8, item_chars: int = 120
+               ) -> list[tuple[int, int]]:
+    """Sentences, with a sentence that introduces a list ("The companies that cut the most jobs
+    include:") extended over the short lines that follow it ("Meta: 11,000", "Amazon: 10,000"): apart,
+    neither says what the list is of."""
+    out = []
+    for k, (a, b) in enumerate(spans):
+        if text[a:b].endswith(":"):
+            for c, d in spans[k + 1:k + 1 + items]:
+                if d - c > item_chars or text[c:d].endswith(":"):
+                    break
+                b = d
+        out.append((a, b))
     return out
 
 
@@ -131,6 +147,12 @@ def holds_figure(text: str, kind: str) -> bool:
     if kind == "age":
         return bool(_AGE.search(text))
     return bool(_TIME.search(text))
+
+
+def answers_kind(short: str, kind: str | None) -> bool:
+    """A short answer is of the kind the question asks for: "how many employees?" is not answered by
+    "20%", nor "how much?" by a name."""
+    return kind not in ("quantity", "count") or holds_figure(short, kind)
 
 
 _POSSESSIVE = re.compile(r"['’]s\b")

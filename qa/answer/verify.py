@@ -9,12 +9,14 @@ evidence states the answer *to this question* is the model check's job (``Answer
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
+from .. import guard
 from ..dates import date_forms, named_periods, parse_date, resolve_relative, spoken_date
+from ..ingest.chunk import sentence_spans
 from ..names import names
-from ..records import Answer, Citation, Hit
+from ..records import Answer, Citation, Hit, Passage
 from ..text import content_words
 from .evidence import Evidence, periods_met, without_periods
 from .facts import CITE, name_supported, quantities, unsupported_facts
@@ -26,38 +28,101 @@ def _context(e: Evidence) -> str:
     return f"{e.text} {art.source or ''} {spoken_date(art.published) or ''}"
 
 
-def supporting(claim: Claim, question: str, evidence: Sequence[Evidence]) -> list[int]:
-    """The evidence sentences (1-based) that support ``claim``: the ones it cites when they hold all
-    its figures and names (names the question itself uses are allowed), else the sentence sharing
-    most of its words alone or with a second that holds the rest, else none."""
+def _missing(claim: Claim, question: str, sources: Sequence[Evidence], given: bool = False) -> list[str]:
+    """The figures and names of ``claim`` that these sentences (with their outlet and date) lack. The
+    question's names are the user's words; so is a date it names ("in February 2023") that a cited
+    report's publication date, shown beside the citation, falls in. ``given``: the question's figures
+    are left out too."""
     qnames = {n.lower() for n in names(question)}
+    met = {(first, last) for e in sources
+           for _, first, last in periods_met(question, parse_date(e.hit.article.published), within=True)}
+    said = without_periods(claim.text, [p for p in named_periods(claim.text) if (p[1], p[2]) in met])
+    text = " ".join(_context(e) for e in sources)
+    return [f for f in unsupported_facts(said, text) if f.lower() not in qnames and not (given and _asked(f, question))]
 
-    def missing(text: str, sources: Sequence[Evidence]) -> list[str]:
-        # The question's names are the user's words; so is a date it names ("in February 2023") that the
-        # cited report's publication date, shown beside the citation, falls in.
-        met = {(first, last) for e in sources
-               for _, first, last in periods_met(question, parse_date(e.hit.article.published), within=True)}
-        said = without_periods(claim.text, [p for p in named_periods(claim.text) if (p[1], p[2]) in met])
-        return [f for f in unsupported_facts(said, text) if f.lower() not in qnames]
 
+def _asked(fact: str, question: str) -> bool:
+    """``fact`` is a figure that the question gives."""
+    asked = quantities(question)
+    return bool(quantities(fact)) and all(any(q.matches(a) for a in asked) for q in quantities(fact))
+
+
+def supporting(claim: Claim, question: str, evidence: Sequence[Evidence], given: bool = False) -> list[int]:
+    """The evidence sentences (1-based) that support ``claim``: the ones it cites when they hold all
+    its figures and names (names the question itself uses are allowed; with ``given``, its figures
+    too), else the sentence sharing most of its words alone or with a second that holds the rest,
+    else none."""
     cited = [i for i in dict.fromkeys(claim.cites) if 1 <= i <= len(evidence)]
-    if cited and not missing(" ".join(_context(evidence[i - 1]) for i in cited), [evidence[i - 1] for i in cited]):
+    if cited and not _missing(claim, question, [evidence[i - 1] for i in cited], given):
         return cited
     words = content_words(claim.text)
-    if not words:
+    if not words or not evidence:
         return []
     ranked = sorted(range(1, len(evidence) + 1),
                     key=lambda i: (-_overlap(claim.text, evidence[i - 1].text), -evidence[i - 1].score))
     best = ranked[0]
-    if _overlap(claim.text, evidence[best - 1].text) < 0.5:
-        return []
-    if not missing(_context(evidence[best - 1]), [evidence[best - 1]]):
-        return [best]
-    for i in ranked[1:]:
-        if not missing(_context(evidence[best - 1]) + " " + _context(evidence[i - 1]),
-                       [evidence[best - 1], evidence[i - 1]]):
-            return [best, i]
+    if _overlap(claim.text, evidence[best - 1].text) >= 0.5:
+        if not _missing(claim, question, [evidence[best - 1]], given):
+            return [best]
+        for i in ranked[1:]:
+            if not _missing(claim, question, [evidence[best - 1], evidence[i - 1]], given):
+                return [best, i]
+    if given:  # any two that together share half its words (the best by words may only repeat the question)
+        for n, i in enumerate(ranked):
+            for j in ranked[n + 1:]:
+                pair = [evidence[i - 1], evidence[j - 1]]
+                if _overlap(claim.text, f"{pair[0].text} {pair[1].text}") >= 0.5 and \
+                        not _missing(claim, question, pair, given):
+                    return [i, j]
     return []
+
+
+def restating(claim: Claim, question: str, evidence: list[Evidence],
+              passages_of: Callable[[str], Sequence[Passage]]) -> list[int]:
+    """Support for a claim that repeats the question's own figures beside its answer ("Jupiter has 92
+    moons after 12 new moons were found"): one or two evidence sentences hold everything but the
+    question's figures, and sentences elsewhere in the same articles state those. They are appended
+    to ``evidence`` and cited too, so that every fact of the answer is in a cited sentence. The
+    answer's own figures get no such search."""
+    base = supporting(claim, question, evidence, given=True)
+    rest = _missing(claim, question, [evidence[i - 1] for i in base]) if base else []
+    if not rest:
+        return []
+    size = len(evidence)
+    added: list[int] = []
+    for e in [evidence[i - 1] for i in base]:
+        for extra in _stating(rest, e.hit, passages_of):
+            same = [i for i, x in enumerate(evidence, 1) if x.hit.article.id == extra.hit.article.id
+                    and x.start == extra.start]
+            if not same:
+                evidence.append(extra)
+            added.append(same[0] if same else len(evidence))
+            if not _missing(claim, question, [evidence[i - 1] for i in base + added]):
+                return list(dict.fromkeys(base + added))
+    del evidence[size:]
+    return []
+
+
+def _stating(figures: Sequence[str], hit: Hit, passages_of: Callable[[str], Sequence[Passage]]) -> list[Evidence]:
+    """Sentences of ``hit``'s article, in article order, each holding one of these figures not held
+    by an earlier one (instructions to an AI and questions excluded)."""
+    art = hit.article
+    wanted = {f: quantities(f) for f in figures}
+    out: list[Evidence] = []
+    for p in passages_of(art.id):
+        for a, b in sentence_spans(art.text, p.start, p.end):
+            text = art.text[a:b]
+            if text.rstrip("\"'”’ ").endswith("?") or guard.is_flagged(art.text, a, b):
+                continue
+            have = quantities(text)
+            held = [f for f, qs in wanted.items() if all(any(q.matches(h) for h in have) for q in qs)]
+            if held:
+                out.append(Evidence(Hit(passage=p, article=art, rank=hit.rank, fused=hit.fused), a, b, text, 0.0))
+                for f in held:
+                    del wanted[f]
+            if not wanted:
+                return out
+    return out
 
 
 def adds_to(question: str, short: str) -> bool:
