@@ -43,14 +43,14 @@ def _clean(name: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _names(text: str) -> tuple[str, ...]:
+def _names(text: str) -> tuple[tuple[str, str], ...]:
     doc = _pipeline()(text)
-    found: list[tuple[int, str]] = []  # (position, name)
+    found: list[tuple[int, str, str]] = []  # (position, name, entity type)
     taken: set[int] = set()  # tokens inside any entity: names, or figures (money, dates, counts)
     for ent in doc.ents:
         taken.update(range(ent.start, ent.end))
         if ent.label_ in NAME_TYPES:
-            found.append((ent.start, _clean(ent.text)))
+            found.append((ent.start, _clean(ent.text), ent.label_))
     # What the recogniser missed, often in short questions: proper nouns ("interviewed Dragone"),
     # joined when adjacent, and acronyms ("PURL"), which are names wherever they stand.
     run: list[Any] = []
@@ -60,17 +60,31 @@ def _names(text: str) -> tuple[str, ...]:
             run.append(tok)
             continue
         if run:
-            found.append((run[0].i, _clean(" ".join(t.text for t in run))))
+            found.append((run[0].i, _clean(" ".join(t.text for t in run)), "PROPN"))
             run = []
-    ordered = [n for _, n in sorted(found, key=lambda f: f[0])]
-    return tuple(dict.fromkeys(n for n in ordered if len(n) > 1 and any(ch.isalpha() for ch in n)))
+    ordered: dict[str, str] = {}  # name -> type, in order of appearance
+    for _, n, label in sorted(found, key=lambda f: f[0]):
+        if len(n) > 1 and any(ch.isalpha() for ch in n):
+            ordered.setdefault(n, label)
+    return tuple(ordered.items())
 
 
 def names(text: str) -> list[str]:
     """The names in ``text`` (people, organisations, places, ...), in order, without repeats."""
     if not text or not text.strip():
         return []
-    return list(_names(text))
+    return [n for n, _ in _names(text)]
+
+
+def typed_names(text: str) -> list[tuple[str, str]]:
+    """The names in ``text`` with their kind: "person", "place", "organisation", another entity type
+    in lower case ("event", "law"), or "" for a proper noun the recogniser did not type."""
+    if not text or not text.strip():
+        return []
+    return [(n, _KINDS.get(label, label.lower()) if label != "PROPN" else "") for n, label in _names(text)]
+
+
+_KINDS = {"PERSON": "person", "GPE": "place", "LOC": "place", "FAC": "place", "NORP": "place", "ORG": "organisation"}
 
 
 def people(text: str) -> list[str]:

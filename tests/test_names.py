@@ -52,3 +52,12 @@ def test_a_date_excuses_only_its_own_figures():
     text = "The fire hurt three people on Monday."
     assert missing_terms("Were 20 people hurt in the 2023 fire?", text, date(2023, 6, 1)) == ["20"]
     assert missing_terms("How much does the Tesla Model S cost?", "The Tesla Model X costs more.") == ["Tesla Model S"]
+
+
+def test_an_article_mentions_its_own_outlet():
+    text = "Dragone said the first package was financed by the Netherlands."
+    question = "Who financed the first package, according to the Interfax-Ukraine report?"
+    assert "Interfax" in missing_terms(question, text)
+    assert missing_terms(question, text, outlet="Interfax-Ukraine") == []
+    assert missing_terms("What did USA TODAY's report say about Meta?", "Meta cut jobs.", outlet="usatoday.com") == []
+    assert missing_terms("What did the AP report say about Meta?", "Meta cut jobs.", outlet="usatoday.com") == ["AP"]

@@ -126,3 +126,11 @@ def test_a_sentence_that_introduces_a_list_takes_the_list_with_it():
     spans = with_lists(text, sentence_spans(text))
     assert text[spans[0][0]:spans[0][1]].endswith("Amazon: 10,000")
     assert text[spans[-1][0]:spans[-1][1]].startswith("Lockdowns")
+
+
+def test_a_name_of_another_kind_than_the_answer_is_context():
+    q = "Who financed the second PURL package?"
+    assert agrees("Dragone said the second PURL package was financed by Denmark, Finland and Sweden.",
+                  "Denmark, Finland and Sweden", q)
+    assert not agrees("Dragone said Denmark, Finland, Sweden and Germany financed it.",
+                      "Denmark, Finland and Sweden", q)

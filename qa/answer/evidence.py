@@ -190,21 +190,29 @@ def without_periods(text: str, periods: Sequence[tuple[str, date, date]]) -> str
     return text
 
 
-def missing_terms(question: str, text: str, published: date | None = None) -> list[str]:
+def missing_terms(question: str, text: str, published: date | None = None, outlet: str = "") -> list[str]:
     """The names, figures and ordinals of ``question`` that ``text`` does not mention (names matched
     without case, a typo or a plural allowed). A date, month or year the question names ("in January
     2023") is also met by the article's publication date (``periods_met``): such an article reports it,
-    and may say "on Saturday" or "last year" instead."""
+    and may say "on Saturday" or "last year" instead. The article's ``outlet`` names itself ("the
+    Interfax-Ukraine report", "USA TODAY's report" of usatoday.com) though its text rarely does."""
     # "baseball's Hall of Fame" mentions "Baseball Hall of Fame": a possessive's "s" is left out.
-    sequence = normalise_words(_POSSESSIVE.sub("", text)).split()
+    sequence = normalise_words(_POSSESSIVE.sub("", f"{outlet}\n{text}")).split()
     words = set(sequence)
     missing = [n for n in names(question)
-               if not _mentions(normalise_words(_POSSESSIVE.sub("", n)).split(), sequence, words)]
+               if not _mentions(normalise_words(_POSSESSIVE.sub("", n)).split(), sequence, words)
+               and not _names_outlet(n, outlet)]
     asked = without_periods(question, periods_met(question, published))
     missing += [q.text for q in quantities(asked) if not any(q.matches(e) for e in quantities(text))]
     # An ordinal names a thing ("the fifth package"), unless it ranks ("the second-most", "third largest").
     missing += [w for w in _ORDINAL.findall(question.lower()) if w in ORDINAL_WORDS and w not in words]
     return list(dict.fromkeys(missing))
+
+
+def _names_outlet(name: str, outlet: str) -> bool:
+    """``name`` is the outlet's name written another way ("USA TODAY" for usatoday.com)."""
+    squeeze = re.sub(r"[^a-z0-9]", "", _POSSESSIVE.sub("", name).lower())
+    return len(squeeze) >= 3 and squeeze in re.sub(r"[^a-z0-9]", "", outlet.lower())
 
 
 def covering_hits(question: str, hits: Sequence[Hit]) -> tuple[list[Hit], list[str]]:
@@ -215,7 +223,8 @@ def covering_hits(question: str, hits: Sequence[Hit]) -> tuple[list[Hit], list[s
     by_article: dict[str, list[str]] = {}
     for h in hits:
         if h.article.id not in by_article:  # several hits may share an article
-            by_article[h.article.id] = missing_terms(question, h.article.text, parse_date(h.article.published))
+            by_article[h.article.id] = missing_terms(question, h.article.text, parse_date(h.article.published),
+                                                     h.article.source or "")
         missing = by_article[h.article.id]
         if not missing:
             covering.append(h)

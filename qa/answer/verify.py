@@ -15,7 +15,7 @@ from datetime import date
 from .. import guard
 from ..dates import date_forms, named_periods, parse_date, resolve_relative, spoken_date
 from ..ingest.chunk import sentence_spans
-from ..names import names
+from ..names import names, typed_names
 from ..records import Answer, Citation, Hit, Passage
 from ..text import content_words
 from .evidence import Evidence, periods_met, without_periods
@@ -144,10 +144,14 @@ def holds(text: str, short: str) -> bool:
 
 
 def agrees(claim: str, short: str, question: str) -> bool:
-    """The answer says what the short re-read says: it holds the re-read's answer, and names nobody
-    that the re-read and the question leave out (the slot asked for: "the second package" was
-    financed by Denmark, Finland and Sweden, not also by Germany)."""
-    return holds(claim, short) and all(name_supported(n, f"{short} {question}") for n in names(claim))
+    """The answer says what the short re-read says: it holds the re-read's answer, and names nothing
+    of the kind the re-read answers with (places, people, ...) that the re-read and the question
+    leave out (the slot asked for: "the second package" was financed by Denmark, Finland and Sweden,
+    not also by Germany). A name of another kind is context ("Dragone said ..."). When the re-read
+    names nothing, or something of no known kind, every name of the answer is held to it."""
+    kinds = {kind for _, kind in typed_names(short)}
+    checked = [n for n, kind in typed_names(claim) if not kinds or "" in kinds or kind in kinds or not kind]
+    return holds(claim, short) and all(name_supported(n, f"{short} {question}") for n in checked)
 
 
 def _overlap(claim: str, text: str) -> float:
