@@ -1,9 +1,9 @@
 """The check's comparisons: an answer agrees with a second read when it holds the same figures and
 names and adds no name the second read leaves out; a second read must say more than the question."""
 
-from qa.answer.evidence import Evidence, answers_kind, figure_kind, holds_figure, with_lists
+from qa.answer.evidence import Evidence, answers_kind, distinct, figure_kind, holds_figure, with_lists
 from qa.answer.reader import Claim
-from qa.answer.verify import adds_to, agrees, holds, restating, supporting
+from qa.answer.verify import adds_to, agrees, holding, holds, restating, supporting
 from qa.ingest.chunk import sentence_spans
 from qa.records import Article, Hit, Passage
 
@@ -134,3 +134,28 @@ def test_a_name_of_another_kind_than_the_answer_is_context():
                   "Denmark, Finland and Sweden", q)
     assert not agrees("Dragone said Denmark, Finland, Sweden and Germany financed it.",
                       "Denmark, Finland and Sweden", q)
+
+
+def test_a_repeated_headline_takes_one_place_among_the_evidence():
+    headline = "Moon king: {} new moons discovered orbiting Jupiter, giving it the most in our solar system"
+    evidence = _evidence([headline.format(12), "Jupiter: 12 new moons discovered orbiting planet, giving it the most "
+                          "in our solar system", "The discovery gives Jupiter 92 total moons.", "Saturn has 83 moons.",
+                          headline.format(13)])
+    assert [e.text[:9] for e in distinct(evidence, 4)] == ["Moon king", "The disco", "Saturn ha", "Moon king"]
+
+
+def test_names_beside_a_figure_answer_are_context():
+    assert agrees("Axiom's Ax-1 mission launched on April 8 and lasted about 17 days, 15 of them on the ISS.",
+                  "about 17 days", "How long did the Ax-1 mission last?")
+    assert not agrees("The Ax-1 mission lasted about 10 days.", "about 17 days", "How long did the Ax-1 mission last?")
+
+
+def test_the_sentence_of_the_passage_that_holds_the_reread_answer_is_found():
+    texts = ["Barty played cricket after her first break from tennis.", "She joined the Brisbane Heat in 2015."]
+    evidence = _evidence(texts)
+    art = evidence[0].hit.article
+    whole = Hit(passage=Passage("a:0", "a", 0, 0, len(art.text), art.text), article=art, rank=1, fused=1.0)
+    used = [Evidence(whole, evidence[0].start, evidence[0].end, texts[0], 0.8)]
+    found = holding("Brisbane Heat", used)
+    assert found is not None and found.text == texts[1] and art.text[found.start:found.end] == texts[1]
+    assert holding("Sydney Sixers", used) is None

@@ -35,7 +35,7 @@ from ..records import Answer, Hit, Progress
 from ..retrieve import Filters, Retriever, published_window, within
 from ..text import content_words, correct_spelling
 from . import condense, reader, verify
-from .evidence import Evidence, answers_kind, covering_hits, figure_kind, holds_figure, rerank
+from .evidence import Evidence, answers_kind, covering_hits, distinct, figure_kind, holds_figure, rerank
 from .facts import quantities
 from .verify import adds_to, agrees, compose, dated, derived_dates, holds, quote, refusal, supporting, with_reports
 
@@ -183,7 +183,7 @@ class Answerer:
         hits = hits[:self.settings.top_k]
         kept = {h.passage.id for h in hits}
         ranked = [e for e in sentences if e.hit.passage.id in kept]
-        evidence = ranked[:self.settings.evidence_sentences]
+        evidence = distinct(ranked, self.settings.evidence_sentences)
         if newest_first:  # the model reads the newest report first (stable: best first within a date)
             evidence.sort(key=lambda e: e.hit.article.published or "", reverse=True)
         return hits, evidence, ranked
@@ -238,9 +238,11 @@ class Answerer:
             log.info("re-read %r for %r", short, text)
             if short and agrees(text, short, question):
                 return compose(question, dated(kept, evidence), evidence, mode="generated")
-            holding = [e for e in used if short and holds(e.text, short) and answers_kind(short, kind)]
-            if holding:  # the model misread a sentence that does hold the answer: quote it
-                return quote(question, holding[0], evidence)
+            # The model misread, but the re-read found the answer in a sentence of the passages: quote it.
+            if short and answers_kind(short, kind) and (found := verify.holding(short, used)):
+                if found not in evidence:
+                    evidence.append(found)
+                return quote(question, found, evidence)
         return self.extractive(question, evidence)
 
     def other_reports(self, question: str, answer: Answer, sentences: Sequence[Evidence]) -> Answer:

@@ -50,6 +50,21 @@ def candidate_sentences(hits: Sequence[Hit]) -> list[Evidence]:
     return out
 
 
+def distinct(sentences: Sequence[Evidence], n: int) -> list[Evidence]:
+    """The first ``n`` sentences, skipping any that repeats one already taken: the same words and
+    figures (a headline syndicated by several outlets, or repeated on several days)."""
+    out: list[Evidence] = []
+    for e in sentences:
+        words = content_words(e.text)
+        figures = sorted(q.value for q in quantities(e.text))
+        if not any(figures == sorted(q.value for q in quantities(o.text)) and
+                   len(words & (seen := content_words(o.text))) >= 0.8 * len(words | seen) for o in out):
+            out.append(e)
+        if len(out) == n:
+            break
+    return out
+
+
 def with_lists(text: str, spans: Sequence[tuple[int, int]], items: int = 8, item_chars: int = 120
                ) -> list[tuple[int, int]]:
     """Sentences, with a sentence that introduces a list ("The companies that cut the most jobs

@@ -18,7 +18,7 @@ from ..ingest.chunk import sentence_spans
 from ..names import names, typed_names
 from ..records import Answer, Citation, Hit, Passage
 from ..text import content_words
-from .evidence import Evidence, periods_met, without_periods
+from .evidence import Evidence, candidate_sentences, periods_met, without_periods
 from .facts import CITE, name_supported, quantities, unsupported_facts
 from .reader import Claim
 
@@ -143,14 +143,23 @@ def holds(text: str, short: str) -> bool:
     return bool(words) and len(words & content_words(text)) >= len(words) / 2
 
 
+def holding(short: str, used: Sequence[Evidence]) -> Evidence | None:
+    """The first of these sentences, else of the rest of their passages, that holds the short answer."""
+    taken = {(e.hit.article.id, e.start) for e in used}
+    around = [e for e in candidate_sentences(list({id(e.hit): e.hit for e in used}.values()))
+              if (e.hit.article.id, e.start) not in taken]
+    return next((e for e in [*used, *around] if holds(e.text, short)), None)
+
+
 def agrees(claim: str, short: str, question: str) -> bool:
     """The answer says what the short re-read says: it holds the re-read's answer, and names nothing
     of the kind the re-read answers with (places, people, ...) that the re-read and the question
     leave out (the slot asked for: "the second package" was financed by Denmark, Finland and Sweden,
-    not also by Germany). A name of another kind is context ("Dragone said ..."). When the re-read
-    names nothing, or something of no known kind, every name of the answer is held to it."""
+    not also by Germany). A name of another kind is context ("Dragone said ..."), and so is every name
+    when the re-read answers with figures alone; when it names something of no known kind, every name
+    of the answer is held to it."""
     kinds = {kind for _, kind in typed_names(short)}
-    checked = [n for n, kind in typed_names(claim) if not kinds or "" in kinds or kind in kinds or not kind]
+    checked = [n for n, kind in typed_names(claim) if "" in kinds or kind in kinds or (kinds and not kind)]
     return holds(claim, short) and all(name_supported(n, f"{short} {question}") for n in checked)
 
 
