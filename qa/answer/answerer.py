@@ -211,9 +211,9 @@ class Answerer:
         return short
 
     def verify(self, question: str, draft: str, evidence: Sequence[Evidence]) -> Answer:
-        """Keep the draft's sentences whose facts are in the evidence they cite, when a re-read of that
-        evidence agrees with them. Otherwise quote the cited sentence that holds the re-read's answer,
-        or the best sentence if a re-read finds the answer in it; else refuse."""
+        """Keep the draft's sentences whose facts are in the evidence they cite, when a re-read of their
+        passages agrees with them (or invents its answer: no second opinion). Otherwise quote the sentence
+        of those passages that holds the re-read's answer, or the best one that a re-read finds it in."""
         log.info("draft: %r", draft)
         evidence = list(evidence)  # sentences elsewhere in a cited article may be added (``restating``)
         if reader.says_unknown(draft):  # a second opinion on the best sentence, else a refusal
@@ -236,13 +236,11 @@ class Answerer:
             short = self.reread(question, used)
             text = " ".join(t for t, _ in kept)
             log.info("re-read %r for %r", short, text)
-            if short and agrees(text, short, question):
+            passages = " ".join(dict.fromkeys(e.hit.passage.text for e in used))
+            if short and (agrees(text, short, question) or not holds(passages, short)):
                 return compose(question, dated(kept, evidence), evidence, mode="generated")
-            # The model misread, but the re-read found the answer in a sentence of the passages: quote it.
             if short and answers_kind(short, kind) and (found := verify.holding(short, used)):
-                if found not in evidence:
-                    evidence.append(found)
-                return quote(question, found, evidence)
+                return quote(question, found, evidence if found in evidence else [*evidence, found])
         return self.extractive(question, evidence)
 
     def other_reports(self, question: str, answer: Answer, sentences: Sequence[Evidence]) -> Answer:

@@ -1,9 +1,10 @@
 """Follow-up questions made standalone by rules, without a model call.
 
 Rules come first (the 0.5B model could not rewrite: 0 of 4 gold dialogues). They cover the common
-shapes: pronouns that refer to the person named before ("he" -> "Giuseppe Cavo Dragone"), "the second
-one" -> "the second PURL package", and elliptical questions ("And the first one?", "And in 2025?")
-that repeat the previous question with one part replaced. Anything else is joined to the previous
+shapes: pronouns that refer to the person named before ("he" -> "Giuseppe Cavo Dragone": the person
+the last answer introduced, rather than one its question already named), "the second one" -> "the
+second PURL package", and elliptical questions ("And the first one?", "And in 2025?") that repeat the
+previous question with one part replaced. Anything else is joined to the previous
 question, and the answerer asks the reader model to rewrite it (``qa.answer``).
 """
 
@@ -27,10 +28,15 @@ def needs_history(question: str) -> bool:
     return bool(_ELLIPSIS.match(question) or _PRONOUN.search(question) or len(words) <= 3)
 
 
-def _person(texts: Sequence[str]) -> str | None:
-    """The last person named in the texts (most recent first)."""
-    for text in reversed(texts):
-        found = people(text)
+def _person(question: str, answer: str) -> str | None:
+    """Whom "he" or "she" in a follow-up means: the first person the last answer introduces (after
+    "Who voted present?", the one who did), else the last person named in the answer or the question."""
+    asked = [p.lower() for p in people(question)]
+    named = people(answer)
+    new = [p for p in named if not any(p.lower() in a or a in p.lower() for a in asked)]
+    if new:
+        return new[0]
+    for found in (named, people(question)):
         if found:
             return found[-1]
     return None
@@ -71,7 +77,7 @@ def rewrite(question: str, history: Sequence[tuple[str, str]]) -> str:
     topic = _topic(prev_q)
     if topic:
         out = re.sub(rf"\b(the (?:{_ORDINALS}))\s+one\b", rf"\1 {topic}", out, flags=re.IGNORECASE)
-    person = _person([prev_q, prev_a])
+    person = _person(prev_q, prev_a)
     if person:
         def sub(m: re.Match[str]) -> str:
             return person + _PERSON_PRONOUNS[m.group(1).lower()]
