@@ -31,12 +31,12 @@ def needs_history(question: str) -> bool:
 def _person(question: str, answer: str) -> str | None:
     """Whom "he" or "she" in a follow-up means: the first person the last answer introduces (after
     "Who voted present?", the one who did), else the last person named in the answer or the question."""
-    asked = [p.lower() for p in people(question)]
-    named = people(answer)
+    before, named = people(question), people(answer)
+    asked = [p.lower() for p in before]
     new = [p for p in named if not any(p.lower() in a or a in p.lower() for a in asked)]
     if new:
         return new[0]
-    for found in (named, people(question)):
+    for found in (named, before):
         if found:
             return found[-1]
     return None

@@ -12,9 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from .. import guard
 from ..dates import date_forms, named_periods, parse_date, resolve_relative, spoken_date
-from ..ingest.chunk import sentence_spans
 from ..names import names, typed_names
 from ..records import Answer, Citation, Hit, Passage
 from ..text import content_words
@@ -104,24 +102,21 @@ def restating(claim: Claim, question: str, evidence: list[Evidence],
 
 
 def _stating(figures: Sequence[str], hit: Hit, passages_of: Callable[[str], Sequence[Passage]]) -> list[Evidence]:
-    """Sentences of ``hit``'s article, in article order, each holding one of these figures not held
-    by an earlier one (instructions to an AI and questions excluded)."""
+    """Sentences of ``hit``'s article (as ``candidate_sentences`` gives them), in article order, each
+    holding one of these figures not held by an earlier one."""
     art = hit.article
     wanted = {f: quantities(f) for f in figures}
     out: list[Evidence] = []
-    for p in passages_of(art.id):
-        for a, b in sentence_spans(art.text, p.start, p.end):
-            text = art.text[a:b]
-            if text.rstrip("\"'”’ ").endswith("?") or guard.is_flagged(art.text, a, b):
-                continue
-            have = quantities(text)
-            held = [f for f, qs in wanted.items() if all(any(q.matches(h) for h in have) for q in qs)]
-            if held:
-                out.append(Evidence(Hit(passage=p, article=art, rank=hit.rank, fused=hit.fused), a, b, text, 0.0))
-                for f in held:
-                    del wanted[f]
-            if not wanted:
-                return out
+    for e in candidate_sentences([Hit(passage=p, article=art, rank=hit.rank, fused=hit.fused)
+                                  for p in passages_of(art.id)]):
+        have = quantities(e.text)
+        held = [f for f, qs in wanted.items() if all(any(q.matches(h) for h in have) for q in qs)]
+        if held:
+            out.append(e)
+            for f in held:
+                del wanted[f]
+        if not wanted:
+            break
     return out
 
 
