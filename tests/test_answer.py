@@ -101,6 +101,17 @@ def test_an_invented_number_is_removed_by_the_check(answerer):
     _assert_citations_match_articles(kept, answerer.retriever.store)
 
 
+def test_a_quote_is_the_sentence_of_the_passage_that_holds_the_answer(answerer):
+    q = "Who financed the third PURL package?"
+    hits = answerer.retriever.search(q, k=6)
+    _, evidence, ranked = answerer.select_evidence(q, hits)
+    lead = next(e for e in ranked if "To date, weapons worth" in e.text)
+    assert "Germany" in lead.hit.passage.text  # its passage holds the answer; the sentence does not
+    answer = answerer.extractive(q, [lead])
+    assert answer.mode == "extractive" and "Germany" in answer.citations[0].quote
+    _assert_citations_match_articles(answer, answerer.retriever.store)
+
+
 def test_streaming_yields_text_then_the_verified_answer(answerer):
     items = list(answerer.stream("Who financed the first PURL package?"))
     deltas = [i for i in items if isinstance(i, str)]

@@ -61,3 +61,15 @@ def test_an_article_mentions_its_own_outlet():
     assert missing_terms(question, text, outlet="Interfax-Ukraine") == []
     assert missing_terms("What did USA TODAY's report say about Meta?", "Meta cut jobs.", outlet="usatoday.com") == []
     assert missing_terms("What did the AP report say about Meta?", "Meta cut jobs.", outlet="usatoday.com") == ["AP"]
+
+
+def test_an_acronym_and_the_name_it_abbreviates_are_one_name():
+    assert missing_terms("How much did U.S. prices rise?", "US consumer prices rose 6.4%.") == []
+    assert missing_terms("How much did U.S. prices rise?", "Prices in the United States rose 6.4%.") == []
+    assert missing_terms("What did the United States say?", "The U.S. said no.") == []
+    assert missing_terms("How many copies, according to the AP?", "Jill Lawless\n\nAssociated Press\n\nLONDON") == []
+    assert missing_terms("What did the FAA find?", "The Federal Aviation Administration found a fault.") == []
+    # Capitals as written: the pronoun is not the country, nor a pie a news agency.
+    assert missing_terms("What did the U.S. say?", "Tell us more.") == ["U.S"]
+    assert missing_terms("What did the AP say?", "He baked an apple pie.") == ["AP"]
+    assert missing_terms("What did the European Union say?", "The EEC said no.") == ["European Union"]

@@ -1,7 +1,8 @@
 """The check's comparisons: an answer agrees with a second read when it holds the same figures and
 names and adds no name the second read leaves out; a second read must say more than the question."""
 
-from qa.answer.evidence import Evidence, answers_kind, distinct, figure_kind, holds_figure, with_lists
+from qa.answer.evidence import (Evidence, answers_kind, distinct, figure_kind, holds_figure, name_kind, rank,
+                                with_lists)
 from qa.answer.reader import Claim
 from qa.answer.verify import adds_to, agrees, holding, holds, restating, supporting
 from qa.ingest.chunk import sentence_spans
@@ -159,3 +160,16 @@ def test_the_sentence_of_the_passage_that_holds_the_reread_answer_is_found():
     found = holding("Brisbane Heat", used)
     assert found is not None and found.text == texts[1] and art.text[found.start:found.end] == texts[1]
     assert holding("Sydney Sixers", used) is None
+
+
+def test_who_and_which_ask_for_a_name_the_question_does_not_give():
+    assert name_kind("Who is the chief executive of Bed Bath & Beyond?") == {"person", "organisation", ""}
+    assert name_kind("Which team did the Cavaliers beat?") == frozenset()
+    assert name_kind("What kind of weapons do the packages concern?") is None
+    assert name_kind("What did Pele die of?") is None
+    q = "Who is the chief executive of Bed Bath & Beyond?"
+    sentences = _evidence(["The chief executive of Bed Bath & Beyond spoke on Thursday.",
+                           "The chief executive of Bed Bath & Beyond, Sue Gove, spoke on Thursday."])
+    # Equal in meaning and words, the sentence that names someone new comes first.
+    ranked = rank(q, sentences, lambda question, texts: [0.5] * len(texts), 2)
+    assert "Sue Gove" in ranked[0].text

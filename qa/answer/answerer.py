@@ -269,16 +269,16 @@ class Answerer:
         return with_reports(answer, reports) if reports else answer
 
     def extractive(self, question: str, evidence: Sequence[Evidence]) -> Answer:
-        """The best evidence sentence (or the second best) that a re-read finds the answer in, quoted;
-        else a refusal."""
+        """The best evidence sentence (or the second best) whose passage a re-read finds the answer in:
+        the sentence of that passage that holds it, quoted; else a refusal."""
         kind = figure_kind(question)
         fitting = [e for e in evidence if e.score >= self.settings.min_quote_relevance
                    and (kind is None or holds_figure(e.text, kind))]
         for best in sorted(fitting, key=lambda e: -e.score)[:2]:  # the two best: a second chance, not a search
             short = self.reread(question, [best])
             log.info("re-read %r of the sentence %r", short, best.text)
-            if short and holds(best.text, short) and answers_kind(short, kind):
-                return quote(question, best, evidence)
+            if short and answers_kind(short, kind) and (found := verify.holding(short, [best])):
+                return quote(question, found, evidence if found in evidence else [*evidence, found])
         return refusal(question, "no passage found states the answer", [e.hit for e in evidence])
 
     def retrieval_only(self, question: str, evidence: Sequence[Evidence], error: str) -> Answer:

@@ -2,7 +2,8 @@
 
 Rules come first (the 0.5B model could not rewrite: 0 of 4 gold dialogues). They cover the common
 shapes: pronouns that refer to the person named before ("he" -> "Giuseppe Cavo Dragone": the person
-the last answer introduced, rather than one its question already named), "the second one" -> "the
+the last answer introduced, rather than one its question already named), "its" -> the organisation or
+place the last answer introduced ("Colossal's"), "the second one" -> "the
 second PURL package", and elliptical questions ("And the first one?", "And in 2025?") that repeat the
 previous question with one part replaced. Anything else is joined to the previous
 question, and the answerer asks the reader model to rewrite it (``qa.answer``).
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..names import people
+from ..names import people, typed_names
 from .facts import ORDINAL_WORDS
 
 _ORDINALS = "|".join((*ORDINAL_WORDS, "last", "next", "previous"))
@@ -40,6 +41,15 @@ def _person(question: str, answer: str) -> str | None:
         if found:
             return found[-1]
     return None
+
+
+def _named_thing(question: str, answer: str) -> str | None:
+    """What "its" in a follow-up means: the first organisation or place the last answer introduces
+    (after "Which company wants to bring back the dodo?", the company that does), else the first name
+    it introduces (the small tagger takes a lone "Colossal" for a person)."""
+    asked = question.lower()
+    new = [(n, kind) for n, kind in typed_names(answer) if n.lower() not in asked]
+    return next((n for n, kind in new if kind in ("organisation", "place", "")), new[0][0] if new else None)
 
 
 def _topic(question: str) -> str | None:
@@ -82,6 +92,8 @@ def rewrite(question: str, history: Sequence[tuple[str, str]]) -> str:
         def sub(m: re.Match[str]) -> str:
             return person + _PERSON_PRONOUNS[m.group(1).lower()]
         out = re.sub(r"\b(he|him|she|her|his)\b", sub, out, flags=re.IGNORECASE)
+    if re.search(r"\bits\b", out, re.IGNORECASE) and (thing := _named_thing(prev_q, prev_a)):
+        out = re.sub(r"\bits\b", f"{thing}'s", out, flags=re.IGNORECASE)
     if out != q and not _PRONOUN.search(out.replace(" one ", " ")):
         return out
     return f"{prev_q} {out}" if out == q else out
