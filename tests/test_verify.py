@@ -1,8 +1,7 @@
 """The check's comparisons: an answer agrees with a second read when it holds the same figures and
 names and adds no name the second read leaves out; a second read must say more than the question."""
 
-from qa.answer.evidence import (Evidence, answers_kind, distinct, figure_kind, holds_figure, name_kind, rank,
-                                with_lists)
+from qa.answer.evidence import Evidence, answers_kind, distinct, figure_kind, holds_figure, name_kind, rank, with_lists
 from qa.answer.reader import Claim
 from qa.answer.verify import adds_to, agrees, holding, holds, restating, supporting
 from qa.ingest.chunk import sentence_spans
