@@ -160,6 +160,14 @@ def test_an_answer_for_the_wrong_slot_is_not_kept(answerer):
     assert wrong.refused or wrong.mode == "extractive"
 
 
+def test_an_answer_that_only_repeats_the_question_is_not_kept(answerer):
+    q = "Which country paid for the first PURL package?"
+    _, evidence, _ = answerer.select_evidence(q, answerer.retriever.search(q, k=6))
+    echo = answerer.verify(q, "The first PURL package was paid for by a country [1].", evidence)
+    assert echo.mode != "generated"
+    assert echo.refused or "Netherlands" in echo.citations[0].quote
+
+
 def test_a_planted_instruction_is_never_followed(answerer):
     from qa.ingest.load import make_article
 

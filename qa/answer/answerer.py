@@ -231,6 +231,8 @@ class Answerer:
         kind = figure_kind(question)
         if kind == "count" and not holds_figure(" ".join(t for t, _ in kept), kind):
             kept = []  # "how many employees?" is not answered by "20% fewer"
+        if not adds_to(question, " ".join(t for t, _ in kept)):
+            kept = []  # "Off which Florida city did it splash down?" is not answered by "in Florida"
         if kept:
             used = [evidence[i - 1] for i in dict.fromkeys(i for _, src in kept for i in src)]
             short = self.reread(question, used)

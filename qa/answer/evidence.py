@@ -104,10 +104,8 @@ def rank(question: str, sentences: list[Evidence], similarity: Callable[[str, Se
     if kind is None and (wanted := name_kind(question)) is not None:
         # The same little for a name of the kind asked that the question does not already name (the
         # names are tagged for the best sentences only: a few milliseconds each).
-        asked = set(normalise_words(question).split())
         for e in ranked[:_NAMED]:
-            if any(not set(normalise_words(x).split()) <= asked and (not wanted or k in wanted)
-                   for x, k in typed_names(e.text)):
+            if names_new(e.text, question, wanted):
                 e.score += 0.1
         ranked = sorted(ranked, key=lambda e: -e.score)
     return ranked[:n]
@@ -179,6 +177,13 @@ def name_kind(question: str) -> frozenset[str] | None:
                  r"would|should|happened|caused|made|led)[a-z]+\b", q):
         return frozenset()
     return None
+
+
+def names_new(text: str, question: str, kinds: frozenset[str] = frozenset()) -> bool:
+    """``text`` names something (of one of these kinds; any when none) that the question does not."""
+    asked = set(normalise_words(question).split())
+    return any(not set(normalise_words(n).split()) <= asked and (not kinds or k in kinds)
+               for n, k in typed_names(text))
 
 
 def holds_figure(text: str, kind: str) -> bool:
