@@ -91,7 +91,7 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(160, gt=0)
     retrieve_k: int = Field(20, gt=0)  # passages retrieved for a question (before the gate)
     top_k: int = Field(12, gt=0)  # passages whose sentences compete to be evidence
-    evidence_sentences: int = Field(5, gt=0)  # sentences shown to the model
+    evidence_sentences: int = Field(8, gt=0)  # sentences shown to the model (8 not 5: README, pipeline)
     # Evidence scores are a cosine plus bonuses for shared words and figures (qa/answer/evidence.py),
     # about -1 to 1.4, not fractions: the two thresholds are only required to be finite numbers.
     # Evidence score below which nothing is close enough to answer.
