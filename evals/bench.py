@@ -288,6 +288,10 @@ def _bench_sizes(settings: Settings, large: bool, say: Callable[[str], None], st
                                                      "measured": stamp})
                 store.close()
         finally:
-            if proc:
+            if proc:  # a server holding 1M vectors may take minutes to stop on a busy machine
                 proc.terminate()
-                proc.wait(timeout=30)
+                try:
+                    proc.wait(timeout=300)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
