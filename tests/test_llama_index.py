@@ -95,6 +95,20 @@ def test_retriever_gives_nodes_with_article_metadata_and_offsets(pipeline):
         assert n.node.text in article or n.node.text.replace("\n", " ") in article.replace("\n", " ")
 
 
+def test_llama_index_chroma_vector_store_reads_the_passages_text_from_the_collection(pipeline):
+    # The starter baseline (evals/starter.py) and any tool that opens the collection with llama-index
+    # take a node's text from Chroma's documents: a store without them would give empty context.
+    from llama_index.core.vector_stores import VectorStoreQuery
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    store = pipeline.store
+    vector = store.embedder.embed_query("How much has PURL delivered so far?")
+    found = ChromaVectorStore(chroma_collection=store.vectors.collection).query(
+        VectorStoreQuery(query_embedding=[float(x) for x in vector], similarity_top_k=3))
+    texts = {p.id: p.text for p in store.catalog.iter_passages()}
+    assert found.nodes and all(n.text and n.text == texts[i] for n, i in zip(found.nodes, found.ids, strict=True))
+
+
 def test_query_engine_source_nodes_are_the_verified_citations(pipeline):
     response = QAQueryEngine(pipeline.answerer).query("How much has PURL delivered so far?")
     assert AMOUNT.search(str(response)) and not response.metadata["refused"]

@@ -46,8 +46,9 @@ def chroma_client(data_dir: Any, url: str | None) -> ClientAPI:
 
 
 class VectorStore:
-    """Passage vectors keyed by passage id, with the metadata that filters need. The passages' text
-    lives in the catalog only: Chroma's full-text index of documents halved its write rate."""
+    """Passage vectors keyed by passage id, with the metadata that filters need and the passage's text:
+    llama-index's ``ChromaVectorStore`` (the starter baseline, and any tool reading the collection)
+    takes a node's text from there. Chroma's full-text index of that text halves its write rate."""
 
     def __init__(self, client: Any, name: str) -> None:
         self.client = client
@@ -72,7 +73,7 @@ class VectorStore:
                     meta["published_ts"] = ts
                 metas.append(meta)
             self.collection.upsert(ids=[p.id for p in part], embeddings=vectors[i:i + batch],
-                                   metadatas=metas)
+                                   metadatas=metas, documents=[p.text for p in part])
 
     def delete_articles(self, article_ids: Sequence[str]) -> None:
         for i in range(0, len(article_ids), 100):
