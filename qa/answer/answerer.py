@@ -242,7 +242,7 @@ class Answerer:
             if short and (agrees(text, short, question) or not holds(passages, short)):
                 return compose(question, dated(kept, evidence), evidence, mode="generated")
             if short and answers_kind(short, kind) and (found := verify.holding(short, used)):
-                return quote(question, found, evidence if found in evidence else [*evidence, found])
+                return quote(question, found, evidence)
         return self.extractive(question, evidence)
 
     def other_reports(self, question: str, answer: Answer, sentences: Sequence[Evidence]) -> Answer:
@@ -280,7 +280,7 @@ class Answerer:
             short = self.reread(question, [best])
             log.info("re-read %r of the sentence %r", short, best.text)
             if short and answers_kind(short, kind) and (found := verify.holding(short, [best])):
-                return quote(question, found, evidence if found in evidence else [*evidence, found])
+                return quote(question, found, evidence)
         return refusal(question, "no passage found states the answer", [e.hit for e in evidence])
 
     def retrieval_only(self, question: str, evidence: Sequence[Evidence], error: str) -> Answer:

@@ -286,11 +286,13 @@ def derived_dates(answer: Answer) -> str:
 
 
 def quote(question: str, e: Evidence, evidence: Sequence[Evidence], mode: str = "extractive") -> Answer:
-    """The sentence itself, quoted and attributed: a fallback that reads as one."""
+    """The sentence itself, quoted and attributed: a fallback that reads as one. A sentence from
+    elsewhere in the evidence's passages joins the evidence, so that it can be cited."""
+    evidence = list(evidence) if e in evidence else [*evidence, e]
     art = e.hit.article
     date = spoken_date(art.published)
     lead = f"{art.source or 'The article'}{f' ({date})' if date else ''} reports: "
-    return compose(question, [(f"“{e.text}”", [list(evidence).index(e) + 1])], evidence, mode=mode, lead=lead)
+    return compose(question, [(f"“{e.text}”", [evidence.index(e) + 1])], evidence, mode=mode, lead=lead)
 
 
 def refusal(question: str, reason: str, hits: Sequence[Hit]) -> Answer:
