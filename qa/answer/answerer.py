@@ -54,8 +54,22 @@ class Answerer:
     def llm(self) -> LLM:
         with self._llm_lock:  # two first questions at once must not load two models
             if self._llm is None:
-                self._llm = self._llm_factory()
+                llm = self._llm_factory()
+                prime = getattr(llm, "prime", None)
+                if prime is not None:  # the in-process model: its slots start with our instructions read
+                    prime([self.prompt("warm up", []), reader.extract_messages("warm up", [])])
+                self._llm = llm
             return self._llm
+
+    def preload(self) -> None:
+        """Start loading the LLM in the background, so that it loads while the question is retrieved."""
+        def load() -> None:
+            try:
+                _ = self.llm
+            except LLMUnavailable:
+                pass  # the question's own use of the model reports it
+
+        threading.Thread(target=load, daemon=True, name="llm-preload").start()
 
     def warm_up(self) -> None:
         """Load the embedding model, the name finder and the LLM now (start-up), not at the first question."""
@@ -64,7 +78,9 @@ class Answerer:
         self.retriever.similarity("warm up", [])
         warm_up()
         try:
-            complete(self.llm, self.prompt("warm up", []), max_tokens=1)
+            llm = self.llm
+            if getattr(llm, "prime", None) is None:  # a server of the user's: let it cache our prefix
+                complete(llm, self.prompt("warm up", []), max_tokens=1)
         except LLMUnavailable as err:
             log.warning("LLM unavailable at start-up: %s", err)
 

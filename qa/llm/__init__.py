@@ -37,6 +37,7 @@ def make_llm(settings: Settings) -> LLM:
                 else embedded_model_path(settings.cache_dir, settings.llm_model))
     except ModelNotFound as err:
         raise LLMUnavailable(str(err)) from None
-    # Two slots: the reader's prompts and the check's prompts each keep their own cached prefix.
+    # Two slots: the reader's prompts and the check's prompts each keep their own cached prefix,
+    # saved under the cache directory for the next process (``EmbeddedLLM.prime``).
     return EmbeddedLLM(path, threads=settings.llm_threads, ctx=settings.llm_ctx, parallel=2,
-                       timeout_s=settings.llm_timeout_s)
+                       timeout_s=settings.llm_timeout_s, prefix_dir=settings.cache_dir / "prompt-cache")
