@@ -172,3 +172,52 @@ def test_who_and_which_ask_for_a_name_the_question_does_not_give():
     # Equal in meaning and words, the sentence that names someone new comes first.
     ranked = rank(q, sentences, lambda question, texts: [0.5] * len(texts), 2)
     assert "Sue Gove" in ranked[0].text
+
+
+def _reports(items: list[tuple[str, str, str]]) -> list[Evidence]:
+    """Evidence sentences from several articles: (article id, publication date, sentence)."""
+    out = []
+    for n, (aid, published, text) in enumerate(items):
+        art = Article(id=aid, title=aid, text=text, source=f"Example {aid}", published=published)
+        p = Passage(f"{aid}:0", aid, 0, 0, len(text), text)
+        out.append(Evidence(Hit(passage=p, article=art, rank=n + 1, fused=1.0), 0, len(text), text, 0.8))
+    return out
+
+
+RECALL = [("herald", "2026-01-20", "Corvane says 27,640 of the recalled fryers have now been returned."),
+          ("wire", "2025-12-02", "So far 9,300 of the recalled fryers have been returned to shops, the company said."),
+          ("wire", "2025-12-02", "Corvane widens its fryer recall.")]
+
+
+def test_a_cited_sentence_giving_another_figure_is_not_the_claims_source():
+    evidence = _reports(RECALL)
+    q = "How many of the recalled Corvane fryers have been returned?"
+    claim = Claim("9,300 of the recalled Corvane fryers have been returned.", [1, 2])
+    assert supporting(claim, q, evidence) == [2]
+
+
+def test_the_models_own_as_of_date_is_replaced_by_the_date_of_the_article_holding_the_figure():
+    from qa.answer.reader import parse_draft
+    from qa.answer.verify import dated
+
+    (claim,) = parse_draft("As of 20 January 2026, 9,300 of the recalled fryers have been returned [2][1].")
+    assert claim.text == "9,300 of the recalled fryers have been returned." and claim.cites == [2, 1]
+    # Cited for a name beside the figure, the newer report does not date the sentence.
+    ((text, _),) = dated([(claim.text, [2, 1])], _reports(RECALL))
+    assert text.startswith("As of 2 December 2025, 9,300")
+    # A sentence that gives an earlier report's date is still dated by the newest figure's report.
+    two = "The fryers returned rose to 27,640, up from 9,300 on 2 December 2025."
+    ((text, _),) = dated([(two, [1, 2])], _reports(RECALL))
+    assert text.startswith("As of 20 January 2026, the fryers")
+
+
+def test_another_reports_figure_is_placed_by_the_date_of_the_answers_figure():
+    from qa.answer.verify import compose, with_reports
+
+    evidence = _reports(RECALL)
+    answer = compose("How many fryers have been returned?",
+                     [("As of 2 December 2025, 9,300 fryers have been returned.", [2, 1])], evidence, mode="generated")
+    # The newer article is cited beside the figure (for a name), but the figure is the older report's.
+    newer = _reports([("herald", "2026-01-20", RECALL[0][2])])[0]
+    out = with_reports(answer, [(newer, "27,640")])
+    assert out.text.startswith("The latest report, Example herald on 20 January 2026, gives 27,640 [1].")

@@ -29,13 +29,23 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 
 from ..config import Settings
-from ..dates import TimeFrame, time_frame
+from ..dates import TimeFrame, named_periods, time_frame
 from ..llm import LLM, LLMUnavailable, Message, complete
 from ..records import Answer, Hit, Progress
 from ..retrieve import Filters, Retriever, published_window, within
 from ..text import content_words, correct_spelling
 from . import condense, reader, verify
-from .evidence import Evidence, answers_kind, covering_hits, distinct, figure_kind, holds_figure, rerank
+from .evidence import (
+    Evidence,
+    answers_kind,
+    covering_hits,
+    distinct,
+    figure_kind,
+    holds_figure,
+    name_kind,
+    rerank,
+    without_periods,
+)
 from .facts import quantities
 from .verify import adds_to, agrees, compose, dated, derived_dates, holds, quote, refusal, supporting, with_reports
 
@@ -266,10 +276,16 @@ class Answerer:
         to two other retrieved articles in which a re-read finds a different figure is added, dated
         (newest first). ``sentences``: those of the retrieved passages, best first."""
         kind = figure_kind(question)
+        figures = quantities(without_periods(answer.text, named_periods(answer.text)))  # not its dates
+        if kind is None and name_kind(question) is None and figures:
+            kind = "quantity"  # "What's the latest tally ...?", "How full is ...?" answered with a figure
         if answer.refused or kind not in ("quantity", "count"):
             return answer
         given = quantities(answer.text)
-        seen = {c.article_id for c in answer.citations}
+        # The articles the answer's figures come from (not one cited only for a name in it).
+        seen = {c.article_id for c in answer.citations
+                if any(q.matches(f) for q in quantities(c.quote) for f in figures)} or \
+            {c.article_id for c in answer.citations}
         reports: list[tuple[Evidence, str]] = []
         tries = 3  # re-reads: each is a model call
         for e in sentences:

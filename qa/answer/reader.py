@@ -108,6 +108,9 @@ class Claim:
     cites: list[int]
 
 
+_AS_OF = re.compile(r"As of (?:(?:\w+ )?\d{1,2}(?:st|nd|rd|th)? \w+|\w+ \d{1,2}(?:st|nd|rd|th)?),? \d{4},\s*")
+
+
 def parse_draft(draft: str) -> list[Claim]:
     """Split the model's answer into sentences with their citation numbers."""
     from ..ingest.chunk import sentence_spans
@@ -119,6 +122,11 @@ def parse_draft(draft: str) -> list[Claim]:
         sentence = draft[a:b]
         cites = [int(n) for m in CITE.finditer(sentence) for n in re.findall(r"\d+", m.group(1))]
         text = strip_cites(sentence).strip().strip('"“”').strip()
+        # "As of <date>, ..." is ours to write, from the date of the article that holds the figure
+        # (qa.answer.verify.dated); the model's own can name another article's date.
+        if (lead := _AS_OF.match(text)) and text[lead.end():].strip():
+            rest = text[lead.end():].strip()
+            text = rest[:1].upper() + rest[1:]
         if re.fullmatch(r"\W*", text):  # a lone "[1]." after the sentence it belongs to
             if claims:
                 claims[-1].cites += cites

@@ -17,7 +17,7 @@ from ..names import names, typed_names
 from ..records import Answer, Citation, Hit, Passage
 from ..text import content_words
 from .evidence import Evidence, candidate_sentences, periods_met, without_periods
-from .facts import CITE, name_supported, quantities, unsupported_facts
+from .facts import CITE, Quantity, name_supported, quantities, unsupported_facts
 from .reader import Claim
 
 
@@ -52,6 +52,13 @@ def supporting(claim: Claim, question: str, evidence: Sequence[Evidence], given:
     else none."""
     cited = [i for i in dict.fromkeys(claim.cites) if 1 <= i <= len(evidence)]
     if cited and not _missing(claim, question, [evidence[i - 1] for i in cited], given):
+        # A cited sentence that gives figures the claim does not (another report's value) and that
+        # the claim does not need is not its source: "9,300 returned [1][2]" where [1] says 27,640.
+        for i in list(cited):
+            rest = [j for j in cited if j != i]
+            if rest and _other_figures(claim.text, evidence[i - 1].text) and \
+                    not _missing(claim, question, [evidence[j - 1] for j in rest], given):
+                cited = rest
         return cited
     words = content_words(claim.text)
     if not words or not evidence:
@@ -62,7 +69,10 @@ def supporting(claim: Claim, question: str, evidence: Sequence[Evidence], given:
     if _overlap(claim.text, evidence[best - 1].text) >= 0.5:
         if not _missing(claim, question, [evidence[best - 1]], given):
             return [best]
-        for i in ranked[1:]:
+        # The second sentence from the same article if one will do, and one without another figure.
+        article = evidence[best - 1].hit.article.id
+        for i in sorted(ranked[1:], key=lambda i: (evidence[i - 1].hit.article.id != article,
+                                                   _other_figures(claim.text, evidence[i - 1].text))):
             if not _missing(claim, question, [evidence[best - 1], evidence[i - 1]], given):
                 return [best, i]
     if given:  # any two that together share half its words (the best by words may only repeat the question)
@@ -73,6 +83,18 @@ def supporting(claim: Claim, question: str, evidence: Sequence[Evidence], given:
                         not _missing(claim, question, pair, given):
                     return [i, j]
     return []
+
+
+def _figures(text: str) -> list[Quantity]:
+    """The amounts and counts of ``text``, not its dates."""
+    return quantities(without_periods(text, named_periods(text)))
+
+
+def _other_figures(claim: str, sentence: str) -> bool:
+    """``sentence`` gives figures, none of them the claim's."""
+    theirs = _figures(sentence)
+    ours = _figures(claim)
+    return bool(theirs) and not any(t.matches(o) for t in theirs for o in ours)
 
 
 def restating(claim: Claim, question: str, evidence: list[Evidence],
@@ -175,7 +197,10 @@ def with_reports(answer: Answer, reports: Sequence[tuple[Evidence, str]]) -> Ans
     each from another article), newest first, each with its outlet, date and citation: "The latest
     report, Example Wire on 14 October 2025, gives $2.4 billion [1]. As of 23 August 2025, ... [2]."
     Reports of the answer's own date (another outlet) follow it."""
-    own = max((d for c in answer.citations if (d := parse_date(c.published))), default=None)
+    # The answer's date is that of the articles its figures come from.
+    figures = _figures(answer.text)
+    holding = [c for c in answer.citations if any(q.matches(f) for q in _figures(c.quote) for f in figures)]
+    own = max((d for c in holding or answer.citations if (d := parse_date(c.published))), default=None)
     parts: list[tuple[date | None, int, Evidence | None, str]] = [(own, 0, None, answer.text)]
     for report, short in reports:
         answer.citations.append(citation(len(answer.citations) + 1, report))
@@ -253,12 +278,15 @@ def lower_first(text: str) -> str:
 def dated(parts: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence]) -> list[tuple[str, list[int]]]:
     """Each sentence begins "As of <date>," with its cited articles' newest publication date, unless
     it gives that date itself or the sentence before it was dated the same: news changes, and a
-    figure is true as of its report."""
+    figure is true as of its report (an earlier report's date in it is not the sentence's date)."""
     out, last = [], None
     for text, sources in parts:
-        days = [d for i in sources if (d := parse_date(evidence[i - 1].hit.article.published))]
+        # The sentence's figures date it: a sentence cited only for a name does not.
+        holding = [i for i in sources if not _other_figures(text, evidence[i - 1].text)
+                   and _figures(evidence[i - 1].text)] if _figures(text) else []
+        days = [d for i in holding or sources if (d := parse_date(evidence[i - 1].hit.article.published))]
         newest = max(days, default=None)
-        if newest and newest != last and not any(mentions_date(text, d) for d in days):
+        if newest and newest != last and not mentions_date(text, newest):
             text = f"As of {spoken_date(newest)}, {lower_first(text)}"
         last = newest or last
         out.append((text, sources))
