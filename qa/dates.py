@@ -98,6 +98,20 @@ class TimeFrame:
     before: date | None = None
     latest: bool = False
     phrase: str = field(default="", compare=False)  # the words that said so ("by 5 July 2026")
+    # The latest time the question names without bounding it ("back in February 2026", "in 2024"):
+    # reports published then come first, without excluding later ones (see ``time_frame``).
+    during: tuple[date, date] | None = field(default=None, compare=False)
+
+    def distance(self, published: str | None) -> int:
+        """Days from ``during`` to a publication date: 0 within it or up to two weeks after (the
+        reports of its events), more before or later; 0 for all when there is no ``during``."""
+        day = parse_date(published) if self.during else None
+        if self.during is None or day is None:
+            return 0
+        start, end = self.during
+        if day < start:
+            return (start - day).days
+        return max(0, (day - end).days - 14)
 
     def without_phrase(self, question: str) -> str:
         """The question without its time bound, to search and check names with ("How large was the
@@ -175,7 +189,8 @@ def time_frame(question: str, today: date) -> TimeFrame:
     "last week", "last month", "this year", "yesterday", "today": published since then.
     "so far", "now", "latest": the newest first. Otherwise no bound: an undated article still counts.
     A year or month alone ("in 2024") names when something happened, which a later article may
-    report, so it does not restrict."""
+    report, so it does not restrict: reports of that time come first (``during``; the latest one
+    named: "the 1986 World Cup shirt sold in 2022" is about 2022)."""
     q = question.lower()
     latest = bool(_LATEST.search(q))
     for m in re.finditer(_UNTIL + r"(.{0,40})", question, re.IGNORECASE):
@@ -200,7 +215,8 @@ def time_frame(question: str, today: date) -> TimeFrame:
         since = date(today.year, 1, 1) if "this year" in q else today - timedelta(days=366)
     if since:
         return TimeFrame(after=since, latest=True)
-    return TimeFrame(latest=latest)
+    periods = [] if latest else named_periods(question)
+    return TimeFrame(latest=latest, during=max(((a, b) for _, a, b in periods), key=lambda p: p[1], default=None))
 
 
 _RELATIVE = re.compile(r"\b(?:(?:on|last|this past) )?(" + "|".join(WEEKDAYS) + r")\b|\b(yesterday)\b|"

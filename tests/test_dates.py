@@ -31,6 +31,20 @@ def test_time_in_the_question(question, frame):
     assert time_frame(question, TODAY) == frame
 
 
+def test_a_time_named_without_a_bound_puts_its_reports_first():
+    frame = time_frame("How many patients were on the list back in February 2026?", TODAY)
+    assert frame.during == (date(2026, 2, 1), date(2026, 2, 28)) and frame.before is None
+    # Reports of that month, and of the two weeks after it, first; then by how far they are from it.
+    assert frame.distance("2026-02-12") == frame.distance("2026-03-10") == 0
+    assert 0 < frame.distance("2026-01-20") < frame.distance("2026-04-15") < frame.distance("2026-07-03")
+    # The latest time named: a shirt worn in 1986 and sold in 2022 is news of 2022.
+    assert time_frame("How much did the 1986 World Cup shirt sell for in 2022?", TODAY).during == (
+        date(2022, 1, 1), date(2022, 12, 31))
+    # "so far in 2025" asks for the newest; a question without a time has no preference.
+    assert time_frame("How much has been sent so far in 2025?", TODAY).during is None
+    assert time_frame("Who won?", TODAY).distance("2026-02-12") == 0
+
+
 def test_dates_months_and_years_named_in_a_question():
     assert named_periods("What time on December 31, 2022 did he die, and was it reported in January 2023?") == [
         ("December 31, 2022", date(2022, 12, 31), date(2022, 12, 31)),
@@ -103,3 +117,25 @@ def test_a_time_frame_narrows_the_filters_and_keeps_the_earlier_bound():
         Filters(sources=("Example Wire",), after="2025-08-01", before="2025-08-31")
     assert within(Filters(before="2025-08-23T12:00"), frame).before == "2025-08-23T12:00"  # kept as given
     assert within(Filters(), TimeFrame()) == Filters()
+
+
+def test_reports_of_the_time_a_question_names_are_read_first(settings):
+    from qa.answer import Answerer
+
+    hits = []
+    for n, published in enumerate(["2026-07-03", "2026-04-15", "2026-02-12"]):
+        text = f"The waiting list at the hospital stands at {4000 + n} patients."
+        art = Article(id=f"a{n}", title="Waiting list", text=text, source="Example Herald", published=published)
+        hits.append(Hit(passage=Passage(f"a{n}:0", f"a{n}", 0, 0, len(text), text), article=art, rank=n + 1,
+                        fused=1.0 / (60 + n + 1)))
+
+    class Same:  # every sentence as relevant as the others
+        def similarity(self, question, texts):
+            return [0.5] * len(texts)
+
+    question = "How long was the hospital waiting list back in February 2026?"
+    frame = time_frame(question, TODAY)
+    # The reader reads the February report first, then the others by how near they are to February.
+    answerer = Answerer(settings, Same(), lambda: None)  # type: ignore[arg-type]
+    _, evidence, _ = answerer.select_evidence(question, hits, frame.latest, frame)
+    assert [e.hit.article.published for e in evidence] == ["2026-02-12", "2026-04-15", "2026-07-03"]

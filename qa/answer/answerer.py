@@ -140,7 +140,7 @@ class Answerer:
             asked = corrected
             found = self.retriever.search(asked, k=self.settings.retrieve_k, filters=filters)
         hits, missing = covering_hits(asked, found)
-        hits, evidence, ranked = self.select_evidence(asked, hits, frame.latest)
+        hits, evidence, ranked = self.select_evidence(asked, hits, frame.latest, frame)
         timings["retrieve"] = _ms(t1)
 
         def finish(answer: Answer) -> Answer:
@@ -199,19 +199,23 @@ class Answerer:
             return candidate
         return ruled
 
-    def select_evidence(self, question: str, hits: Sequence[Hit], latest: bool = False
-                        ) -> tuple[list[Hit], list[Evidence], list[Evidence]]:
+    def select_evidence(self, question: str, hits: Sequence[Hit], latest: bool = False,
+                        frame: TimeFrame | None = None) -> tuple[list[Hit], list[Evidence], list[Evidence]]:
         """The ``top_k`` passages best for the question (re-ranked by their best sentence, and by
-        date when it asks for the latest); their sentences most relevant to it, the evidence (best
-        first, or newest article first when it asks for the latest); and all their sentences ranked."""
+        date when it asks for the latest or names a time); their sentences most relevant to it, the
+        evidence (best first, newest article first when it asks for the latest, reports of the time
+        it names first); and all their sentences ranked."""
         newest_first = (latest and self.settings.recency != "off") or self.settings.recency == "always"
-        hits, sentences = rerank(question, hits, self.retriever.similarity, newest_first)
+        frame = frame if self.settings.recency != "off" else None
+        hits, sentences = rerank(question, hits, self.retriever.similarity, newest_first, frame)
         hits = hits[:self.settings.top_k]
         kept = {h.passage.id for h in hits}
         ranked = [e for e in sentences if e.hit.passage.id in kept]
         evidence = distinct(ranked, self.settings.evidence_sentences)
         if newest_first:  # the model reads the newest report first (stable: best first within a date)
             evidence.sort(key=lambda e: e.hit.article.published or "", reverse=True)
+        elif frame is not None and frame.during:  # the reports of the time asked about first
+            evidence.sort(key=lambda e: frame.distance(e.hit.article.published))
         return hits, evidence, ranked
 
     def refusal_reason(self, evidence: Sequence[Evidence], missing: Sequence[str]) -> str | None:

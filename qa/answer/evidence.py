@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .. import guard
-from ..dates import named_periods, parse_date
+from ..dates import TimeFrame, named_periods, parse_date
 from ..ingest.chunk import sentence_spans
 from ..names import names, typed_names
 from ..records import Hit
@@ -115,15 +115,16 @@ _NAMED = 20  # sentences whose names are tagged for the kind of name asked for
 
 
 def rerank(question: str, hits: Sequence[Hit], similarity: Callable[[str, Sequence[str]], list[float]],
-           newest_first: bool = False) -> tuple[list[Hit], list[Evidence]]:
+           newest_first: bool = False, frame: TimeFrame | None = None) -> tuple[list[Hit], list[Evidence]]:
     """The hits in a better order, and all their sentences ranked (best first).
 
     A passage of 400 characters is a blurred target for one embedding; its best sentence (scored by
     :func:`rank`) is a sharper one. That sentence order is a third ranking, fused with the dense
     and BM25 rankings the way they were fused with each other (reciprocal rank, same constant), so
     no weight is tuned. A question about the latest state of things adds a fourth ranking, by
-    publication date, newest first. Ranks are renumbered: a hit's rank is its place in what the
-    reader is offered."""
+    publication date, newest first; one that names a time ("back in February 2026") a ranking by
+    how near its publication is to that time. Ranks are renumbered: a hit's rank is its place in
+    what the reader is offered."""
     sentences = rank(question, candidate_sentences(hits), similarity, len(hits) * 40)
     place: dict[str, int] = {}
     for e in sentences:
@@ -134,6 +135,10 @@ def rerank(question: str, hits: Sequence[Hit], similarity: Callable[[str, Sequen
         dates = sorted({h.article.published or "" for h in hits}, reverse=True)
         for h in hits:
             fused[h.passage.id] += 1.0 / (RRF_K + dates.index(h.article.published or "") + 1)
+    elif frame is not None and frame.during:
+        near = sorted({frame.distance(h.article.published) for h in hits})
+        for h in hits:
+            fused[h.passage.id] += 1.0 / (RRF_K + near.index(frame.distance(h.article.published)) + 1)
     ordered = sorted(hits, key=lambda h: -fused[h.passage.id])
     for i, h in enumerate(ordered, 1):
         h.rank = i
