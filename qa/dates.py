@@ -216,7 +216,24 @@ def time_frame(question: str, today: date) -> TimeFrame:
     if since:
         return TimeFrame(after=since, latest=True)
     periods = [] if latest else named_periods(question)
-    return TimeFrame(latest=latest, during=max(((a, b) for _, a, b in periods), key=lambda p: p[1], default=None))
+    if not periods:
+        return TimeFrame(latest=latest)
+    words, start, end = max(periods, key=lambda p: p[2])
+    at = question.find(words)
+    # "back in February 2026" is a time; "the 2023 election" names a thing, and keeps its words.
+    lead = re.search(r"\b(?:back |earlier |later )?(?:in|during|on)\s+$", question[:at])
+    return TimeFrame(latest=latest, during=(start, end), phrase=question[lead.start():at + len(words)] if lead else "")
+
+
+def without_period(question: str) -> str:
+    """The question without the time it names but does not bound ("How many were on the list back in
+    February 2026?" -> "How many were on the list?"): a second read of one article's text, which
+    seldom repeats the month it was published in, answers that."""
+    frame = time_frame(question, date.today())
+    if frame.during is None or not frame.phrase or frame.during[0] == frame.during[1]:
+        return question  # a day ("on 31 December 2022") is what articles write
+    shorter = re.sub(r"\s{2,}", " ", question.replace(frame.phrase, "", 1))
+    return re.sub(r"\s+([?.!,;])", r"\1", shorter).strip() or question
 
 
 _RELATIVE = re.compile(r"\b(?:(?:on|last|this past) )?(" + "|".join(WEEKDAYS) + r")\b|\b(yesterday)\b|"

@@ -45,6 +45,19 @@ def test_a_time_named_without_a_bound_puts_its_reports_first():
     assert time_frame("Who won?", TODAY).distance("2026-02-12") == 0
 
 
+def test_the_second_read_is_asked_without_the_month_the_articles_were_published_in():
+    from qa.dates import without_period
+
+    assert without_period("How many patients were on the list back in February 2026?") == \
+        "How many patients were on the list?"
+    assert without_period("How much did the shirt sell for in 2022 at auction?") == "How much did the shirt sell for at auction?"
+    assert without_period("Who won the 2023 election?") == "Who won the 2023 election?"  # a name's part
+    assert without_period("At what time on December 31, 2022 did he die?") == \
+        "At what time on December 31, 2022 did he die?"  # a day: articles write it
+    assert without_period("How much had it raised by the end of August 2025?") == \
+        "How much had it raised by the end of August 2025?"  # a bound, searched without (TimeFrame)
+
+
 def test_dates_months_and_years_named_in_a_question():
     assert named_periods("What time on December 31, 2022 did he die, and was it reported in January 2023?") == [
         ("December 31, 2022", date(2022, 12, 31), date(2022, 12, 31)),

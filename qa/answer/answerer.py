@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 
 from ..config import Settings
-from ..dates import TimeFrame, named_periods, time_frame
+from ..dates import TimeFrame, named_periods, time_frame, without_period
 from ..llm import LLM, LLMUnavailable, Message, complete
 from ..records import Answer, Hit, Progress
 from ..retrieve import Filters, Retriever, published_window, within
@@ -235,7 +235,8 @@ class Answerer:
         lack its subject: "There are three packages"), for a few copied words; None when the model
         finds no answer there, or only echoes the question ("What kind of weapons ...?" -> "weapons")."""
         passages = list(dict.fromkeys(e.hit.passage.text for e in evidence))
-        short = complete(self.llm, reader.extract_messages(question, passages), max_tokens=24).strip()
+        # The month asked about is the articles' date, which their text seldom repeats.
+        short = complete(self.llm, reader.extract_messages(without_period(question), passages), max_tokens=24).strip()
         if reader.says_unknown(short) or not adds_to(question, short):
             return None
         return short
