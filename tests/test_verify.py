@@ -37,6 +37,13 @@ def test_a_second_read_that_echoes_the_question_says_nothing():
     assert adds_to("How many PURL packages are there?", "three")
 
 
+def test_an_answer_that_restates_the_question_in_another_form_says_nothing():
+    q = "Why did Jupiter lose 12 of its moons in February 2023?"
+    assert not adds_to(q, "Jupiter lost 12 of its moons in February 2023.")
+    assert adds_to(q, "Jupiter lost 12 of its moons to a passing star.")
+    assert adds_to("Who won the vote?", "The Senate won it.")
+
+
 def _evidence(texts: list[str], published: str = "2023-02-06") -> list[Evidence]:
     art = Article(id="a", title="Jupiter", text=" ".join(texts), source="usatoday.com", published=published)
     out, start = [], 0

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from ..dates import date_forms, named_periods, parse_date, resolve_relative, spoken_date
-from ..names import names, typed_names
+from ..names import lemmatised, names, typed_names
 from ..records import Answer, Citation, Hit, Passage
 from ..text import content_words
 from .evidence import Evidence, candidate_sentences, periods_met, without_periods
@@ -143,10 +143,13 @@ def _stating(figures: Sequence[str], hit: Hit, passages_of: Callable[[str], Sequ
 
 
 def adds_to(question: str, short: str) -> bool:
-    """An answer says something the question does not: a figure, or a word it does not use."""
+    """An answer says something the question does not: a figure, or a word it does not use, in any
+    form ("Why did Jupiter lose ...?" is not answered by "Jupiter lost ...")."""
     asked = quantities(question)
-    return any(not any(q.matches(a) for a in asked) for q in quantities(short)) or \
-        bool(content_words(short) - content_words(question))
+    if any(not any(q.matches(a) for a in asked) for q in quantities(short)):
+        return True
+    return bool(content_words(short) - content_words(question)) and \
+        bool(content_words(lemmatised(short)) - content_words(lemmatised(question)))
 
 
 def holds(text: str, short: str) -> bool:
