@@ -189,8 +189,9 @@ def time_frame(question: str, today: date) -> TimeFrame:
     "last week", "last month", "this year", "yesterday", "today": published since then.
     "so far", "now", "latest": the newest first. Otherwise no bound: an undated article still counts.
     A year or month alone ("in 2024") names when something happened, which a later article may
-    report, so it does not restrict: reports of that time come first (``during``; the latest one
-    named: "the 1986 World Cup shirt sold in 2022" is about 2022)."""
+    report, so it does not restrict. A month or day does put the reports of that time first (``during``;
+    the latest one named: "the shirt worn in June 1986, sold in May 2022" is about May 2022); a year does
+    not: its totals come in the articles of the years after it."""
     q = question.lower()
     latest = bool(_LATEST.search(q))
     for m in re.finditer(_UNTIL + r"(.{0,40})", question, re.IGNORECASE):
@@ -219,6 +220,8 @@ def time_frame(question: str, today: date) -> TimeFrame:
     if not periods:
         return TimeFrame(latest=latest)
     words, start, end = max(periods, key=lambda p: p[2])
+    if (end - start).days > 31:  # a year's figures are reported after it ends, by any later article
+        return TimeFrame(latest=latest)
     at = question.find(words)
     # "back in February 2026" is a time; "the 2023 election" names a thing, and keeps its words.
     lead = re.search(r"\b(?:back |earlier |later )?(?:in|during|on)\s+$", question[:at])
