@@ -7,6 +7,7 @@ from qa.answer.facts import names, quantities, unsupported_facts
     ("1.5 billion", "one and a half billion"), ("$1.5bn", "one and a half billion dollars"),
     ("EUR 500 million", "€500m"), ("99%", "99 percent"), ("3 packages", "three packages"),
     ("$50 billion", "50 billion US dollars"), ("1,200", "1200"),
+    ("Rs. 500", "500 rupees"), ("¥3 billion", "3 billion yen"),
 ])
 def test_equal_amounts_compare_equal(a, b):
     [qa], [qb] = quantities(a), quantities(b)
@@ -14,6 +15,7 @@ def test_equal_amounts_compare_equal(a, b):
 
 
 @pytest.mark.parametrize("a,b", [("EUR 500 million", "$500 million"), ("1.5 billion", "1.5 million"),
+                                 ("5 million yuan", "5 million euros"),
                                  ("99%", "99"), ("33 billion", "50 billion")])
 def test_different_amounts_differ(a, b):
     [qa], [qb] = quantities(a), quantities(b)

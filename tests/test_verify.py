@@ -71,7 +71,11 @@ def test_a_claim_may_join_the_facts_of_two_sentences_and_the_date_the_question_n
 
 def test_how_many_asks_for_a_count_not_a_share_or_an_amount():
     assert figure_kind("How many employees did the chain have?") == "count"
-    assert figure_kind("How much did it cost?") == "quantity"
+    assert figure_kind("How much did it cost?") == "money"
+    assert figure_kind("How much money has it paid back to passengers?") == "money"
+    assert figure_kind("How much aid has it delivered?") == figure_kind("How much of it is left?") == "quantity"
+    assert holds_figure("It paid back EUR 1.2 million.", "money") and holds_figure("It pays 100,000 afghanis.", "money")
+    assert not holds_figure("It cancelled 251 sailings.", "money") and not answers_kind("251 sailings", "money")
     assert holds_figure("It employs about 14,000 people.", "count")
     assert not holds_figure("It has 20% fewer employees.", "count")
     assert not holds_figure("It raised $150 million.", "count")

@@ -36,6 +36,7 @@ from ..retrieve import Filters, Retriever, published_window, within
 from ..text import content_words, correct_spelling
 from . import condense, reader, verify
 from .evidence import (
+    FIGURES,
     Evidence,
     answers_kind,
     covering_hits,
@@ -260,8 +261,8 @@ class Answerer:
             else:
                 log.info("dropped unsupported sentence: %s", claim.text)
         kind = figure_kind(question)
-        if kind == "count" and not holds_figure(" ".join(t for t, _ in kept), kind):
-            kept = []  # "how many employees?" is not answered by "20% fewer"
+        if kind in ("count", "money") and not holds_figure(" ".join(t for t, _ in kept), kind):
+            kept = []  # "how many employees?" is not answered by "20% fewer", nor "how much money?" by "251 sailings"
         if not adds_to(question, " ".join(t for t, _ in kept)):
             kept = []  # "Off which Florida city did it splash down?" is not answered by "in Florida"
         if kept:
@@ -284,7 +285,7 @@ class Answerer:
         figures = quantities(without_periods(answer.text, named_periods(answer.text)))  # not its dates
         if kind is None and name_kind(question) is None and figures:
             kind = "quantity"  # "What's the latest tally ...?", "How full is ...?" answered with a figure
-        if answer.refused or kind not in ("quantity", "count"):
+        if answer.refused or kind not in FIGURES:
             return answer
         given = quantities(answer.text)
         # The articles the answer's figures come from (not one cited only for a name in it).

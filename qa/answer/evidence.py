@@ -154,13 +154,15 @@ _AGE = re.compile(r"\b(\d{1,3}[- ]years?[- ]old|aged \d{1,3}|age of \d{1,3}|\d{1
 
 
 def figure_kind(question: str) -> str | None:
-    """The kind of figure a question asks for ("count": how many; "quantity": how much, what share;
-    "age", "time"), or None."""
+    """The kind of figure a question asks for ("count": how many; "money": how much money, how much
+    did it cost or raise; "quantity": how much, what share; "age", "time"), or None."""
     q = question.lower()
     if re.search(r"\bhow old\b|\bwhat age\b", q):
         return "age"
     if re.search(r"\bhow many\b(?! (?:percent|per cent)\b)", q):
         return "count"
+    if _MONEY.search(q):
+        return "money"
     if re.search(r"\bhow (much|many|big|large|long|far|high)\b|\b(what|which) (share|percentage|percent|proportion|"
                  r"number|amount|value|sum|total)\b", q):
         return "quantity"
@@ -194,6 +196,8 @@ def names_new(text: str, question: str, kinds: frozenset[str] = frozenset()) -> 
 def holds_figure(text: str, kind: str) -> bool:
     if kind == "quantity":
         return bool(quantities(text))
+    if kind == "money":  # an amount in a currency: not "251 sailings"
+        return any(q.currency for q in quantities(text))
     if kind == "count":  # a number of things ("twice", "dozens"): not a share, not money, not a year or a date
         return bool(_COUNT_WORDS.search(text)) or any(
             not q.percent and q.currency is None for q in quantities(without_periods(text, named_periods(text))))
@@ -205,7 +209,12 @@ def holds_figure(text: str, kind: str) -> bool:
 def answers_kind(short: str, kind: str | None) -> bool:
     """A short answer is of the kind the question asks for: "how many employees?" is not answered by
     "20%", nor "how much?" by a name."""
-    return kind not in ("quantity", "count") or holds_figure(short, kind)
+    return kind not in FIGURES or holds_figure(short, kind)
+
+
+FIGURES = ("quantity", "count", "money")  # the kinds answered by a number
+_MONEY = re.compile(r"\bhow much (?:money|cash)\b|\bhow much\b.*\b(?:cost|costs|pay|paid|spend|spent|raise|raised|"
+                    r"earn|earned|sell for|sold for|fetch|fetched|worth|salary|budget)\b")
 
 
 _POSSESSIVE = re.compile(r"['’]s\b")

@@ -26,13 +26,21 @@ _SCALES = {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6
 _CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "usd": "USD", "$": "USD", "us$": "USD",
                    "euro": "EUR", "euros": "EUR", "eur": "EUR", "€": "EUR", "pound": "GBP",
                    "pounds": "GBP", "gbp": "GBP", "£": "GBP", "hryvnia": "UAH", "hryvnias": "UAH",
-                   "uah": "UAH", "rubles": "RUB", "roubles": "RUB", "yen": "JPY", "¥": "JPY"}
+                   "uah": "UAH", "rubles": "RUB", "roubles": "RUB", "yen": "JPY", "¥": "JPY",
+                   "yuan": "CNY", "renminbi": "CNY", "cny": "CNY", "rupee": "INR", "rupees": "INR",
+                   "rs": "INR", "₹": "INR", "inr": "INR", "₩": "KRW", "krw": "KRW", "franc": "CHF",
+                   "francs": "CHF", "chf": "CHF", "peso": "MXN", "pesos": "MXN", "rand": "ZAR",
+                   "lira": "TRY", "reais": "BRL", "afghani": "AFN", "afghanis": "AFN", "naira": "NGN",
+                   "shekel": "ILS", "shekels": "ILS", "dirhams": "AED", "riyals": "SAR", "zloty": "PLN",
+                   "kronor": "SEK", "kroner": "NOK", "krone": "DKK", "baht": "THB", "ringgit": "MYR"}
 ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 _NUMWORD = "|".join(sorted(list(_UNITS) + list(_TENS), key=len, reverse=True))
 _SCALEWORD = r"hundred|thousand|million|billion|trillion|dozen|mln|bln|bn|tn|mn|k|m|b"
-_CUR_PRE = r"(?:US\$|\$|€|£|¥|\b(?:USD|EUR|GBP|UAH)\s?)"
-_CUR_POST = r"(?:\s+(?:US\s+)?(?:dollars?|euros?|pounds?|hryvnias?|rubles|roubles|yen|USD|EUR|GBP|UAH)\b)"
+_CUR_PRE = r"(?:US\$|\$|€|£|¥|₹|₩|\b(?:USD|EUR|GBP|UAH|CNY|INR|KRW|CHF)\s?|\bRs\.?\s?)"
+_CUR_POST = (r"(?:\s+(?:US\s+)?(?:dollars?|euros?|pounds?|hryvnias?|rubles|roubles|yen|yuan|renminbi|rupees?|francs?|"
+             r"pesos?|rand|lira|reais|afghanis?|naira|shekels?|dirhams|riyals|zloty|kronor|kroner|krone|baht|ringgit|"
+             r"USD|EUR|GBP|UAH|CNY|INR|KRW|CHF)\b)")
 
 _NUMBER = re.compile(
     rf"(?P<cur>{_CUR_PRE})?"
@@ -101,7 +109,7 @@ def quantities(text: str) -> list[Quantity]:
             if re.search(r"and\s+a\s+half\s*$", m.group(0), re.IGNORECASE):
                 value += 0.5 * _SCALES[scale]
         cur = (m.group("cur") or m.group("cur2") or "").strip().lower().replace("us ", "")
-        currency = _CURRENCY_WORDS.get(cur.split()[-1]) if cur else None
+        currency = _CURRENCY_WORDS.get(cur.split()[-1].rstrip(".")) if cur else None
         if raw.lower() in ("one", "a", "an", "half") and not (scale or m.group("pct") or cur):
             continue  # "the second one", "half of them": not a figure
         if not raw.strip().isdigit() and value == 0 and not scale:
