@@ -232,3 +232,17 @@ def test_another_reports_figure_is_placed_by_the_date_of_the_answers_figure():
     newer = _reports([("herald", "2026-01-20", RECALL[0][2])])[0]
     out = with_reports(answer, [(newer, "27,640")])
     assert out.text.startswith("The latest report, Example herald on 20 January 2026, gives 27,640 [1].")
+
+
+def test_the_passages_beside_the_best_hits_are_read_too():
+    from qa.answer.evidence import with_neighbours
+
+    text = "Microsoft announced 10,000 job cuts. The cuts come now, its CEO Satya Nadella said. Shares rose."
+    art = Article(id="m", title="Microsoft", text=text, source="usatoday.com", published="2023-01-18")
+    spans = [(0, 36), (37, 82), (83, 95)]
+    passages = [Passage(f"m:{i}", "m", i, a, b, text[a:b]) for i, (a, b) in enumerate(spans)]
+    found = [Hit(passage=passages[0], article=art, rank=1, fused=0.03)]
+    hits = with_neighbours(found, lambda aid: passages if aid == "m" else [], 4)
+    assert [h.passage.id for h in hits] == ["m:0", "m:1"]  # the next passage; there is none before
+    assert hits[1].fused == 0.03 and hits[1].rank == 2
+    assert with_neighbours(found, lambda aid: passages, 0) == found

@@ -45,12 +45,14 @@ from .evidence import (
     holds_figure,
     name_kind,
     rerank,
+    with_neighbours,
     without_periods,
 )
 from .facts import quantities
 from .verify import adds_to, agrees, compose, dated, derived_dates, holds, quote, refusal, supporting, with_reports
 
 log = logging.getLogger(__name__)
+NEIGHBOURS_OF = 4  # the best passages whose neighbours (the passage before and after) are read too
 
 
 class Answerer:
@@ -202,12 +204,13 @@ class Answerer:
 
     def select_evidence(self, question: str, hits: Sequence[Hit], latest: bool = False,
                         frame: TimeFrame | None = None) -> tuple[list[Hit], list[Evidence], list[Evidence]]:
-        """The ``top_k`` passages best for the question (re-ranked by their best sentence, and by
-        date when it asks for the latest or names a time); their sentences most relevant to it, the
-        evidence (best first, newest article first when it asks for the latest, reports of the time
-        it names first); and all their sentences ranked."""
+        """The ``top_k`` passages best for the question, of those found and those beside the best few
+        (re-ranked by their best sentence, and by date when it asks for the latest or names a time);
+        their sentences most relevant to it, the evidence (best first, newest article first when it
+        asks for the latest, reports of the time it names first); and all their sentences ranked."""
         newest_first = (latest and self.settings.recency != "off") or self.settings.recency == "always"
         frame = frame if self.settings.recency != "off" else None
+        hits = with_neighbours(hits, self.retriever.store.passages_of, NEIGHBOURS_OF)
         hits, sentences = rerank(question, hits, self.retriever.similarity, newest_first, frame)
         hits = hits[:self.settings.top_k]
         kept = {h.passage.id for h in hits}

@@ -12,7 +12,7 @@ from .. import guard
 from ..dates import TimeFrame, named_periods, parse_date
 from ..ingest.chunk import sentence_spans
 from ..names import names, typed_names
-from ..records import Hit
+from ..records import Hit, Passage
 from ..retrieve import RRF_K
 from ..text import content_words, normalise_words, similar_word
 from .facts import ORDINAL_WORDS, quantities
@@ -112,6 +112,24 @@ def rank(question: str, sentences: list[Evidence], similarity: Callable[[str, Se
 
 
 _NAMED = 20  # sentences whose names are tagged for the kind of name asked for
+
+
+def with_neighbours(hits: Sequence[Hit], passages_of: Callable[[str], Sequence[Passage]], n: int) -> list[Hit]:
+    """The hits and the passages either side of the ``n`` best (an answer often sits in the paragraph
+    after the one that matched: "The cuts come ..., the company's CEO Satya Nadella said" follows
+    "Microsoft announced 10,000 job cuts"). A neighbour enters as the last of the hits; its sentences
+    then compete with the others' (``rerank``)."""
+    out = list(hits)
+    if not hits:
+        return out
+    have = {h.passage.id for h in hits}
+    last = min(h.fused for h in hits)
+    for h in sorted(hits, key=lambda h: h.rank)[:n]:
+        for p in passages_of(h.article.id):
+            if abs(p.index - h.passage.index) == 1 and p.id not in have:
+                have.add(p.id)
+                out.append(Hit(passage=p, article=h.article, rank=len(out) + 1, fused=last))
+    return out
 
 
 def rerank(question: str, hits: Sequence[Hit], similarity: Callable[[str, Sequence[str]], list[float]],
