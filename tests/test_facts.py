@@ -7,7 +7,7 @@ from qa.answer.facts import names, quantities, unsupported_facts
     ("1.5 billion", "one and a half billion"), ("$1.5bn", "one and a half billion dollars"),
     ("EUR 500 million", "€500m"), ("99%", "99 percent"), ("3 packages", "three packages"),
     ("$50 billion", "50 billion US dollars"), ("1,200", "1200"),
-    ("Rs. 500", "500 rupees"), ("¥3 billion", "3 billion yen"),
+    ("Rs. 500", "500 rupees"), ("¥3 billion", "3 billion yen"), ("100,000 AFN", "100,000 afghanis"),
 ])
 def test_equal_amounts_compare_equal(a, b):
     [qa], [qb] = quantities(a), quantities(b)

@@ -33,14 +33,20 @@ _CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "usd": "USD", "$": "USD", 
                    "lira": "TRY", "reais": "BRL", "afghani": "AFN", "afghanis": "AFN", "naira": "NGN",
                    "shekel": "ILS", "shekels": "ILS", "dirhams": "AED", "riyals": "SAR", "zloty": "PLN",
                    "kronor": "SEK", "kroner": "NOK", "krone": "DKK", "baht": "THB", "ringgit": "MYR"}
+# ISO 4217 codes as written after or before an amount ("100,000 AFN", "CHF 5 million").
+_ISO_CODES = ("USD", "EUR", "GBP", "UAH", "RUB", "JPY", "CNY", "INR", "KRW", "CHF", "CAD", "AUD", "NZD", "MXN",
+              "BRL", "ZAR", "NGN", "ILS", "AED", "SAR", "PLN", "SEK", "NOK", "DKK", "THB", "MYR", "AFN",
+              "PKR", "EGP", "HKD", "SGD")
+_CURRENCY_WORDS.update({c.lower(): c for c in _ISO_CODES})
 ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 _NUMWORD = "|".join(sorted(list(_UNITS) + list(_TENS), key=len, reverse=True))
 _SCALEWORD = r"hundred|thousand|million|billion|trillion|dozen|mln|bln|bn|tn|mn|k|m|b"
-_CUR_PRE = r"(?:US\$|\$|€|£|¥|₹|₩|\b(?:USD|EUR|GBP|UAH|CNY|INR|KRW|CHF)\s?|\bRs\.?\s?)"
+_ISO = "|".join(_ISO_CODES)
+_CUR_PRE = rf"(?:US\$|\$|€|£|¥|₹|₩|\b(?:{_ISO})\s?|\bRs\.?\s?)"
 _CUR_POST = (r"(?:\s+(?:US\s+)?(?:dollars?|euros?|pounds?|hryvnias?|rubles|roubles|yen|yuan|renminbi|rupees?|francs?|"
              r"pesos?|rand|lira|reais|afghanis?|naira|shekels?|dirhams|riyals|zloty|kronor|kroner|krone|baht|ringgit|"
-             r"USD|EUR|GBP|UAH|CNY|INR|KRW|CHF)\b)")
+             rf"{_ISO})\b)")
 
 _NUMBER = re.compile(
     rf"(?P<cur>{_CUR_PRE})?"
