@@ -98,7 +98,7 @@ class TimeFrame:
     before: date | None = None
     latest: bool = False
     phrase: str = field(default="", compare=False)  # the words that said so ("by 5 July 2026")
-    # The latest time the question names without bounding it ("back in February 2026", "in 2024"):
+    # The latest month or day the question names without bounding it ("back in February 2026"):
     # reports published then come first, without excluding later ones (see ``time_frame``).
     during: tuple[date, date] | None = field(default=None, compare=False)
 
@@ -216,12 +216,11 @@ def time_frame(question: str, today: date) -> TimeFrame:
         since = date(today.year, 1, 1) if "this year" in q else today - timedelta(days=366)
     if since:
         return TimeFrame(after=since, latest=True)
-    periods = [] if latest else named_periods(question)
+    # A year's figures are reported after it ends, by any later article: only months and days bound.
+    periods = [] if latest else [p for p in named_periods(question) if (p[2] - p[1]).days <= 31]
     if not periods:
         return TimeFrame(latest=latest)
     words, start, end = max(periods, key=lambda p: p[2])
-    if (end - start).days > 31:  # a year's figures are reported after it ends, by any later article
-        return TimeFrame(latest=latest)
     at = question.find(words)
     # "back in February 2026" is a time; "the 2023 election" names a thing, and keeps its words.
     lead = re.search(r"\b(?:back |earlier |later )?(?:in|during|on)\s+$", question[:at])

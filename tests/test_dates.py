@@ -1,6 +1,7 @@
 """Time in questions, relative dates in articles, and answers dated by their reports."""
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
@@ -42,6 +43,9 @@ def test_a_time_named_without_a_bound_puts_its_reports_first():
         date(2022, 5, 1), date(2022, 5, 31))
     # A year's figures are reported after it ends: no preference.
     assert time_frame("How much aid did NATO give Ukraine in 2024?", TODAY).during is None
+    # ... and does not hide a month named beside it.
+    assert time_frame("How much was pledged in July 2023 for 2024?", TODAY).during == (
+        date(2023, 7, 1), date(2023, 7, 31))
     # "so far in 2025" asks for the newest; a question without a time has no preference.
     assert time_frame("How much has been sent so far in 2025?", TODAY).during is None
     assert time_frame("Who won?", TODAY).distance("2026-02-12") == 0
@@ -146,7 +150,9 @@ def test_reports_of_the_time_a_question_names_are_read_first(settings):
         hits.append(Hit(passage=Passage(f"a{n}:0", f"a{n}", 0, 0, len(text), text), article=art, rank=n + 1,
                         fused=1.0 / (60 + n + 1)))
 
-    class Same:  # every sentence as relevant as the others
+    class Same:  # every sentence as relevant as the others; each report one passage long
+        store = SimpleNamespace(passages_of=lambda article_id: [h.passage for h in hits if h.article.id == article_id])
+
         def similarity(self, question, texts):
             return [0.5] * len(texts)
 

@@ -11,11 +11,24 @@ from qa.answer.facts import names, quantities, unsupported_facts
 ])
 def test_equal_amounts_compare_equal(a, b):
     [qa], [qb] = quantities(a), quantities(b)
-    assert qa.matches(qb)
+    assert qa.matches(qb) and qb.matches(qa)
+    assert (qa.currency is None) == (qb.currency is None)  # an amount without its currency matches any
+
+
+@pytest.mark.parametrize("text", ["a 2019 RAND Corporation study", "In 1943 Rand published", "the 3 Yuan brothers",
+                                  "the top 10 nok", "in 2023 Sar"])
+def test_words_that_look_like_currencies_are_not(text):
+    [q] = quantities(text)
+    assert q.currency is None
+
+
+def test_a_currency_name_several_countries_use_matches_each_of_them():
+    [kroner], [dkk], [nok], [sek] = (quantities(t) for t in ("500 kroner", "DKK 500", "NOK 500", "SEK 500"))
+    assert kroner.matches(dkk) and kroner.matches(nok) and not kroner.matches(sek)
 
 
 @pytest.mark.parametrize("a,b", [("EUR 500 million", "$500 million"), ("1.5 billion", "1.5 million"),
-                                 ("5 million yuan", "5 million euros"),
+                                 ("5 million yuan", "5 million euros"), ("Rs. 500", "500 afghanis"),
                                  ("99%", "99"), ("33 billion", "50 billion")])
 def test_different_amounts_differ(a, b):
     [qa], [qb] = quantities(a), quantities(b)

@@ -74,6 +74,11 @@ def test_how_many_asks_for_a_count_not_a_share_or_an_amount():
     assert figure_kind("How much did it cost?") == "money"
     assert figure_kind("How much money has it paid back to passengers?") == "money"
     assert figure_kind("How much aid has it delivered?") == figure_kind("How much of it is left?") == "quantity"
+    assert figure_kind("How much did Musk pay for Twitter?") == figure_kind("How many dollars did it raise?") == "money"
+    # Not money: time spent, a rate raised, a rise in costs or in pay.
+    for q in ["How much time did she spend in prison?", "How much did the Fed raise interest rates?",
+              "How much did costs rise?", "How much will pay rise?"]:
+        assert figure_kind(q) == "quantity", q
     assert holds_figure("It paid back EUR 1.2 million.", "money") and holds_figure("It pays 100,000 afghanis.", "money")
     assert not holds_figure("It cancelled 251 sailings.", "money") and not answers_kind("251 sailings", "money")
     assert holds_figure("It employs about 14,000 people.", "count")
@@ -246,3 +251,8 @@ def test_the_passages_beside_the_best_hits_are_read_too():
     assert [h.passage.id for h in hits] == ["m:0", "m:1"]  # the next passage; there is none before
     assert hits[1].fused == 0.03 and hits[1].rank == 2
     assert with_neighbours(found, lambda aid: passages, 0) == found
+    # Two neighbouring hits: the passage after the second is added once, the hits are not repeated.
+    both = [Hit(passage=passages[1], article=art, rank=1, fused=0.03), Hit(passage=passages[0], article=art, rank=2,
+                                                                            fused=0.02)]
+    hits = with_neighbours(both, lambda aid: passages, 4)
+    assert [h.passage.id for h in hits] == ["m:1", "m:0", "m:2"] and hits[2].fused == 0.02

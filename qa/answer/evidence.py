@@ -15,7 +15,7 @@ from ..names import names, typed_names
 from ..records import Hit, Passage
 from ..retrieve import RRF_K
 from ..text import content_words, normalise_words, similar_word
-from .facts import ORDINAL_WORDS, quantities
+from .facts import CURRENCY_NAMES, ORDINAL_WORDS, quantities
 
 
 @dataclass
@@ -177,10 +177,10 @@ def figure_kind(question: str) -> str | None:
     q = question.lower()
     if re.search(r"\bhow old\b|\bwhat age\b", q):
         return "age"
-    if re.search(r"\bhow many\b(?! (?:percent|per cent)\b)", q):
-        return "count"
     if _MONEY.search(q):
         return "money"
+    if re.search(r"\bhow many\b(?! (?:percent|per cent)\b)", q):
+        return "count"
     if re.search(r"\bhow (much|many|big|large|long|far|high)\b|\b(what|which) (share|percentage|percent|proportion|"
                  r"number|amount|value|sum|total)\b", q):
         return "quantity"
@@ -231,8 +231,14 @@ def answers_kind(short: str, kind: str | None) -> bool:
 
 
 FIGURES = ("quantity", "count", "money")  # the kinds answered by a number
-_MONEY = re.compile(r"\bhow much (?:money|cash)\b|\bhow much\b.*\b(?:cost|costs|pay|paid|spend|spent|raise|raised|"
-                    r"earn|earned|sell for|sold for|fetch|fetched|worth|salary|budget)\b")
+# Money is asked for as money ("how much money", "how many dollars") or by a verb of price that ends its
+# clause ("How much did it cost?", "How much did Musk pay for Twitter?", "How much is it worth?"); not by
+# "how much time did she spend", "how much did the Fed raise interest rates" or "how much did costs rise".
+_MONEY = re.compile(
+    r"\bhow much (?:money|cash)\b|\bhow many (?:" + "|".join(CURRENCY_NAMES) + r")\b"
+    r"|\bhow much (?:did|does|do|is|was|were|are|will|would|could|can|has|have|had)\b.*"
+    r"\b(?:cost|pay|paid|spend|spent|raise|raised|earn|earned|sell for|sold for|fetch|fetched|worth)\b"
+    r"(?=\s*(?:$|[?.,!;]|(?:for|on|in|to|from|at|by|over|per|so far|last|this|each|altogether)\b))")
 
 
 _POSSESSIVE = re.compile(r"['’]s\b")

@@ -23,30 +23,34 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
 _SCALES = {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "m": 1e6,
            "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9, "bln": 1e9, "trillion": 1e12, "tn": 1e12,
            "dozen": 12}
-_CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "usd": "USD", "$": "USD", "us$": "USD",
-                   "euro": "EUR", "euros": "EUR", "eur": "EUR", "€": "EUR", "pound": "GBP",
-                   "pounds": "GBP", "gbp": "GBP", "£": "GBP", "hryvnia": "UAH", "hryvnias": "UAH",
-                   "uah": "UAH", "rubles": "RUB", "roubles": "RUB", "yen": "JPY", "¥": "JPY",
-                   "yuan": "CNY", "renminbi": "CNY", "cny": "CNY", "rupee": "INR", "rupees": "INR",
-                   "rs": "INR", "₹": "INR", "inr": "INR", "₩": "KRW", "krw": "KRW", "franc": "CHF",
-                   "francs": "CHF", "chf": "CHF", "peso": "MXN", "pesos": "MXN", "rand": "ZAR",
-                   "lira": "TRY", "reais": "BRL", "afghani": "AFN", "afghanis": "AFN", "naira": "NGN",
-                   "shekel": "ILS", "shekels": "ILS", "dirhams": "AED", "riyals": "SAR", "zloty": "PLN",
-                   "kronor": "SEK", "kroner": "NOK", "krone": "DKK", "baht": "THB", "ringgit": "MYR"}
-# ISO 4217 codes as written after or before an amount ("100,000 AFN", "CHF 5 million").
+# Currency names as written after an amount, and the currencies they may mean ("kroner": Danish or
+# Norwegian; several countries write "pesos" or "rupees").
+CURRENCY_NAMES = {
+    "dollar": "USD", "dollars": "USD", "euro": "EUR", "euros": "EUR", "pound": "GBP", "pounds": "GBP",
+    "hryvnia": "UAH", "hryvnias": "UAH", "ruble": "RUB", "rubles": "RUB", "rouble": "RUB", "roubles": "RUB",
+    "yen": "JPY", "yuan": "CNY", "renminbi": "CNY", "rupee": "INR|PKR|LKR|NPR", "rupees": "INR|PKR|LKR|NPR",
+    "franc": "CHF|XOF|XAF", "francs": "CHF|XOF|XAF", "peso": "MXN|ARS|PHP|COP|CLP", "pesos": "MXN|ARS|PHP|COP|CLP",
+    "rand": "ZAR", "lira": "TRY", "reais": "BRL", "afghani": "AFN", "afghanis": "AFN",
+    "naira": "NGN", "shekel": "ILS", "shekels": "ILS", "dirham": "AED|MAD", "dirhams": "AED|MAD",
+    "riyal": "SAR|QAR", "riyals": "SAR|QAR", "zloty": "PLN", "zlotys": "PLN", "krona": "SEK", "kronor": "SEK",
+    "krone": "DKK|NOK", "kroner": "DKK|NOK", "baht": "THB", "ringgit": "MYR"}
+# ISO 4217 codes as written after or before an amount ("100,000 AFN", "CHF 5 million"), in capitals only
+# ("the 2019 RAND study" holds no money).
 _ISO_CODES = ("USD", "EUR", "GBP", "UAH", "RUB", "JPY", "CNY", "INR", "KRW", "CHF", "CAD", "AUD", "NZD", "MXN",
               "BRL", "ZAR", "NGN", "ILS", "AED", "SAR", "PLN", "SEK", "NOK", "DKK", "THB", "MYR", "AFN",
               "PKR", "EGP", "HKD", "SGD")
-_CURRENCY_WORDS.update({c.lower(): c for c in _ISO_CODES})
+_CURRENCY_WORDS = {**CURRENCY_NAMES, **{c.lower(): c for c in _ISO_CODES},
+                   "$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY|CNY", "₹": "INR", "₩": "KRW",
+                   "rs": "INR|PKR|LKR|NPR"}
 ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 _NUMWORD = "|".join(sorted(list(_UNITS) + list(_TENS), key=len, reverse=True))
 _SCALEWORD = r"hundred|thousand|million|billion|trillion|dozen|mln|bln|bn|tn|mn|k|m|b"
 _ISO = "|".join(_ISO_CODES)
-_CUR_PRE = rf"(?:US\$|\$|€|£|¥|₹|₩|\b(?:{_ISO})\s?|\bRs\.?\s?)"
-_CUR_POST = (r"(?:\s+(?:US\s+)?(?:dollars?|euros?|pounds?|hryvnias?|rubles|roubles|yen|yuan|renminbi|rupees?|francs?|"
-             r"pesos?|rand|lira|reais|afghanis?|naira|shekels?|dirhams|riyals|zloty|kronor|kroner|krone|baht|ringgit|"
-             rf"{_ISO})\b)")
+_CUR_PRE = rf"(?:US\$|\$|€|£|¥|₹|₩|(?-i:\b(?:{_ISO})\s?|\bRs\.?\s?))"
+# Names in lower case (a capital only for the common three: "5 Million Dollars" in a title, not "1943 Rand").
+_CUR_POST = (r"(?:\s+(?:US\s+)?(?-i:(?:[Dd]ollars?|[Ee]uros?|[Pp]ounds?|"
+             + "|".join(sorted(CURRENCY_NAMES, key=len, reverse=True)) + rf"|{_ISO})\b))")
 
 _NUMBER = re.compile(
     rf"(?P<cur>{_CUR_PRE})?"
@@ -71,7 +75,8 @@ class Quantity:
             return False
         if self.percent != other.percent:
             return False
-        return self.currency is None or other.currency is None or self.currency == other.currency
+        return (self.currency is None or other.currency is None
+                or not set(self.currency.split("|")).isdisjoint(other.currency.split("|")))
 
 
 def _word_value(s: str) -> float | None:
