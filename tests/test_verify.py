@@ -256,3 +256,17 @@ def test_the_passages_beside_the_best_hits_are_read_too():
                                                                             fused=0.02)]
     hits = with_neighbours(both, lambda aid: passages, 4)
     assert [h.passage.id for h in hits] == ["m:1", "m:0", "m:2"] and hits[2].fused == 0.02
+
+
+def test_a_claim_in_the_models_own_words_is_not_supported_by_the_sentence_it_cites():
+    evidence = _evidence(["This oven is a baker's delight that evenly bakes anything from cookies to a dense cake.",
+                          "More than 10,000 Ukrainian troops have trained at U.K. bases, and Britain said 20,000 "
+                          "more will do so this year."])
+    question = "How do I bake sourdough bread?"
+    recipe = Claim("To bake sourdough bread, prepare the starter, mix the flour and water, let the dough rise, "
+                   "shape a loaf and bake it in a preheated oven.", [1])
+    assert supporting(recipe, question, evidence) == []
+    # The article's words, in another form and order, with its outlet named: supported.
+    trained = Claim("According to usatoday.com, Britain said another 20,000 Ukrainian troops would train at U.K. bases "
+                    "this year.", [2])
+    assert supporting(trained, "How many Ukrainian soldiers will Britain train this year?", evidence) == [2]

@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from ..dates import date_forms, named_periods, parse_date, resolve_relative, spoken_date
+from ..dates import MONTHS, WEEKDAYS, date_forms, named_periods, parse_date, resolve_relative, spoken_date
 from ..names import lemmatised, names, typed_names
 from ..records import Answer, Citation, Hit, Passage
-from ..text import content_words
+from ..text import content_words, similar_word
 from .evidence import Evidence, candidate_sentences, periods_met, without_periods
 from .facts import CITE, Quantity, name_supported, quantities, unsupported_facts
 from .reader import Claim
@@ -39,6 +39,27 @@ def _missing(claim: Claim, question: str, sources: Sequence[Evidence], given: bo
     return [f for f in unsupported_facts(said, text) if f.lower() not in qnames and not (given and _asked(f, question))]
 
 
+# Attribution and dates: a report's outlet and date are shown beside its sentences.
+_NOT_SAID = re.compile(r"\baccording to\b|\b(?:" + "|".join(MONTHS + WEEKDAYS) + r")\b", re.IGNORECASE)
+
+
+def own_words(claim: str, question: str, sources: Sequence[Evidence]) -> bool:
+    """The claim is the model's own: of the words it adds to the question (three or more), fewer than a
+    third occur in the sentences it cites, in any form ("To bake sourdough bread, prepare the starter,
+    mix flour and water, let the dough rise ..." citing a sentence about an oven). Names and figures
+    are checked one by one (``_missing``); this catches knowledge that has neither."""
+    def words(text: str) -> set[str]:
+        text = _NOT_SAID.sub(" ", text)
+        return {w for w in content_words(text) | content_words(lemmatised(text)) if w.isalpha()}
+
+    asked = words(question)
+    added = [w for w in words(claim) if not similar_word(w, asked)]
+    if len(added) < 3:
+        return False
+    held = words(" ".join(_context(e) for e in sources))
+    return sum(similar_word(w, held) for w in added) < len(added) / 3
+
+
 def _asked(fact: str, question: str) -> bool:
     """``fact`` is a figure that the question gives."""
     asked = quantities(question)
@@ -51,7 +72,8 @@ def supporting(claim: Claim, question: str, evidence: Sequence[Evidence], given:
     too), else the sentence sharing most of its words alone or with a second that holds the rest,
     else none."""
     cited = [i for i in dict.fromkeys(claim.cites) if 1 <= i <= len(evidence)]
-    if cited and not _missing(claim, question, [evidence[i - 1] for i in cited], given):
+    if cited and not _missing(claim, question, [evidence[i - 1] for i in cited], given) and \
+            not own_words(claim.text, question, [evidence[i - 1] for i in cited]):
         # A cited sentence that gives figures the claim does not (another report's value) and that
         # the claim does not need is not its source: "9,300 returned [1][2]" where [1] says 27,640.
         for i in list(cited):
