@@ -69,8 +69,8 @@ def _asked(fact: str, question: str) -> bool:
 def supporting(claim: Claim, question: str, evidence: Sequence[Evidence], given: bool = False) -> list[int]:
     """The evidence sentences (1-based) that support ``claim``: the ones it cites when they hold all
     its figures and names (names the question itself uses are allowed; with ``given``, its figures
-    too), else the sentence sharing most of its words alone or with a second that holds the rest,
-    else none."""
+    too) and are not missing most of its words (``own_words``), else the sentence sharing most of its
+    words alone or with a second that holds the rest, else none."""
     cited = [i for i in dict.fromkeys(claim.cites) if 1 <= i <= len(evidence)]
     if cited and not _missing(claim, question, [evidence[i - 1] for i in cited], given) and \
             not own_words(claim.text, question, [evidence[i - 1] for i in cited]):
