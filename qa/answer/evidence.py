@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .. import guard
-from ..dates import TimeFrame, named_periods, parse_date
+from ..dates import MONTHS, WEEKDAYS, TimeFrame, named_periods, parse_date
 from ..ingest.chunk import sentence_spans
 from ..names import names, typed_names
 from ..records import Hit, Passage
@@ -163,8 +163,7 @@ def rerank(question: str, hits: Sequence[Hit], similarity: Callable[[str, Sequen
     return ordered, sentences
 
 
-_MONTHS = ("january february march april may june july august september october november december "
-           "monday tuesday wednesday thursday friday saturday sunday").split()
+_MONTHS = MONTHS + WEEKDAYS
 _TIME = re.compile(r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d{2}|ago|yesterday|today|tonight|tomorrow|"
                    r"last (week|month|year)|next (day|week|month|year)|(early|mid|late|middle of the) ?\w*|"
                    + "|".join(_MONTHS) + r")\b", re.IGNORECASE)
