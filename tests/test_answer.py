@@ -71,6 +71,16 @@ def test_questions_the_articles_cannot_answer_are_refused(answerer, question):
     assert answer.hits  # the closest passages are offered
 
 
+def test_a_pasted_page_is_not_taken_for_a_question(answerer):
+    pasted = "How much has PURL delivered so far? " + "The programme keeps going. " * 1000
+    answer = answerer.ask(pasted)
+    assert answer.refused and answer.citations == [] and answer.question == pasted.strip()
+    assert "too long (27,035 characters; at most 2,000)" in answer.text
+    long_turn = ("How many PURL packages are there? " * 100, "There are three. " * 200)
+    answer = answerer.ask("How much has PURL delivered so far?", history=[long_turn])
+    assert not answer.refused  # a long turn of the conversation is cut, not refused
+
+
 def test_follow_up_is_resolved_from_history(answerer):
     first = answerer.ask("How many PURL packages are there?")
     assert "three" in first.text.lower() or "3" in first.text

@@ -1,9 +1,19 @@
 """The check's comparisons: an answer agrees with a second read when it holds the same figures and
 names and adds no name the second read leaves out; a second read must say more than the question."""
 
-from qa.answer.evidence import Evidence, answers_kind, distinct, figure_kind, holds_figure, name_kind, rank, with_lists
+from qa.answer.evidence import (
+    Evidence,
+    answers_kind,
+    candidate_sentences,
+    distinct,
+    figure_kind,
+    holds_figure,
+    name_kind,
+    rank,
+    with_lists,
+)
 from qa.answer.reader import Claim
-from qa.answer.verify import adds_to, agrees, holding, holds, restating, supporting
+from qa.answer.verify import adds_to, agrees, holding, holds, restating, supporting, unblended
 from qa.ingest.chunk import sentence_spans
 from qa.records import Article, Hit, Passage
 
@@ -144,6 +154,19 @@ def test_a_sentence_that_introduces_a_list_takes_the_list_with_it():
     assert text[spans[-1][0]:spans[-1][1]].startswith("Lockdowns")
 
 
+def test_a_photo_credit_is_not_evidence():
+    text = ("Stenhouse won the rain-delayed race in double overtime. Rodger Bosch/AFP/Getty Images\n\n"
+            "Jens Meyer/AP\n\nTyler Hicks/The New York Times/Redux\n\nThe team co-owner, Brad Daugherty, "
+            "celebrated at the track.\n\nHe earned 24/7 coverage of the race and/or its replay.")
+    evidence = _evidence([text])
+    hit = evidence[0].hit
+    whole = Passage(hit.passage.id, hit.article.id, 0, 0, len(text), text)
+    sentences = [e.text for e in candidate_sentences([Hit(passage=whole, article=hit.article, rank=1, fused=1.0)])]
+    assert sentences == ["Stenhouse won the rain-delayed race in double overtime.",
+                         "The team co-owner, Brad Daugherty, celebrated at the track.",
+                         "He earned 24/7 coverage of the race and/or its replay."]
+
+
 def test_a_name_of_another_kind_than_the_answer_is_context():
     q = "Who financed the second PURL package?"
     assert agrees("Dragone said the second PURL package was financed by Denmark, Finland and Sweden.",
@@ -270,3 +293,24 @@ def test_a_claim_in_the_models_own_words_is_not_supported_by_the_sentence_it_cit
     trained = Claim("According to usatoday.com, Britain said another 20,000 Ukrainian troops would train at U.K. bases "
                     "this year.", [2])
     assert supporting(trained, "How many Ukrainian soldiers will Britain train this year?", evidence) == [2]
+
+
+
+def test_figures_of_reports_of_different_days_are_not_run_together():
+    evidence = _reports([("Wire", "2031-03-02", "The Tollan harbour fund has now raised 7.2 million pounds."),
+                         ("Post", "2031-01-20", "Donations to the Tollan harbour fund reached 4.1 million pounds."),
+                         ("Mail", "2030-12-01", "The Tollan harbour fund opened with 0.9 million pounds.")])
+    q = "How much has the Tollan harbour fund raised so far?"
+    blend = [("The Tollan harbour fund has raised 4.1 million pounds, 7.2 million pounds and 0.9 million pounds",
+              [2, 1, 3])]
+    answer = unblended(q, blend, evidence)
+    assert answer is not None and [c.article_id for c in answer.citations] == ["Wire", "Post", "Mail"]
+    assert answer.text == ("Example Wire (2 March 2031) reports: “The Tollan harbour fund has now raised 7.2 million "
+                           "pounds.” [1] Example Post (20 January 2031) gives 4.1 million pounds [2]. Example Mail "
+                           "(1 December 2030) gives 0.9 million pounds [3].")
+    dated_itself = [("The fund has raised 7.2 million pounds, up from 4.1 million pounds on 20 January 2031", [1, 2])]
+    one_report = [("The fund has raised 7.2 million pounds and 4.1 million pounds", [1])]
+    two_things = [("The fund has raised 7.2 million pounds in 14 weeks", [1, 2])]
+    assert unblended(q, dated_itself, evidence) is None
+    assert unblended(q, one_report, evidence) is None
+    assert unblended(q, two_things, evidence) is None

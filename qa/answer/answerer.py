@@ -16,7 +16,8 @@
    the best sentence is quoted if a re-read finds the answer in it, else the answer is a refusal
    with the closest passages.
 6. Dated: each sentence says as of when (its cited article's date); for a figure, other articles
-   among the evidence that give a different one are added with outlet and date, the newest first;
+   among the evidence that give a different one are added with outlet and date, the newest first
+   (also when the model ran several days' figures together in one sentence: ``unblended``);
    a relative date asked about ("on Monday") is given as a calendar date counted from its report.
 """
 
@@ -49,10 +50,23 @@ from .evidence import (
     without_periods,
 )
 from .facts import quantities
-from .verify import adds_to, agrees, compose, dated, derived_dates, holds, quote, refusal, supporting, with_reports
+from .verify import (
+    adds_to,
+    agrees,
+    compose,
+    dated,
+    derived_dates,
+    holds,
+    quote,
+    refusal,
+    supporting,
+    unblended,
+    with_reports,
+)
 
 log = logging.getLogger(__name__)
 NEIGHBOURS_OF = 4  # the best passages whose neighbours (the passage before and after) are read too
+MAX_QUESTION_CHARS = 2000  # a question, or a turn of its history; longer is pasted text, not a question
 
 
 class Answerer:
@@ -118,7 +132,13 @@ class Answerer:
         if not question:
             yield Answer(question=question, text="Please ask a question.", refused=True, mode="refused")
             return
-        history = list(history)[-self.settings.history_turns:]
+        if len(question) > MAX_QUESTION_CHARS:
+            yield Answer(question=question, refused=True, mode="refused",
+                         text=f"The question is too long ({len(question):,} characters; at most "
+                              f"{MAX_QUESTION_CHARS:,}). Please ask it in fewer words.")
+            return
+        history = [(q[:MAX_QUESTION_CHARS], a[:MAX_QUESTION_CHARS])
+                   for q, a in list(history)[-self.settings.history_turns:]]
         timings: dict[str, float] = {}
         error = None
         try:
@@ -275,7 +295,8 @@ class Answerer:
             log.info("re-read %r for %r", short, text)
             passages = " ".join(dict.fromkeys(e.hit.passage.text for e in used))
             if short and (agrees(text, short, question) or not holds(passages, short)):
-                return compose(question, dated(kept, evidence), evidence, mode="generated")
+                return unblended(question, kept, evidence) or \
+                    compose(question, dated(kept, evidence), evidence, mode="generated")
             if short and answers_kind(short, kind) and (found := verify.holding(short, used)):
                 return quote(question, found, evidence)
         return self.extractive(question, evidence)

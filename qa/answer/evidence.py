@@ -31,8 +31,8 @@ class Evidence:
 
 
 def candidate_sentences(hits: Sequence[Hit]) -> list[Evidence]:
-    """Every sentence of the hits that asserts something: not a question, and not text that
-    instructs an AI or tells the reader what to answer (see ``qa.guard``)."""
+    """Every sentence of the hits that asserts something: not a question, not a photo credit, and
+    not text that instructs an AI or tells the reader what to answer (see ``qa.guard``)."""
     out: list[Evidence] = []
     seen: set[tuple[str, int]] = set()
     for hit in hits:
@@ -42,12 +42,22 @@ def candidate_sentences(hits: Sequence[Hit]) -> list[Evidence]:
         for a, b in with_lists(art.text, sentence_spans(art.text, max(0, p.start - 400), p.end)):
             text = art.text[a:b]
             context, previous = previous, text
-            if a < p.start or (art.id, a) in seen or text.rstrip("\"'”’ ").endswith("?") \
+            if a < p.start or (art.id, a) in seen or text.rstrip("\"'”’ ").endswith("?") or is_credit(text) \
                     or guard.is_flagged(art.text, a, b):
                 continue
             seen.add((art.id, a))
             out.append(Evidence(hit, a, b, text, 0.0, context))
     return out
+
+
+# A credit line under a photo: names joined by slashes, nothing else ("Jens Meyer/AP", "Ahmad Sahel
+# Arman/AFP/Getty Images", "Tyler Hicks/The New York Times/Redux").
+_CREDIT = re.compile(r"[A-Z][\w.'’&-]*(?:[ /]+(?:[A-Z0-9][\w.'’&-]*|of|via|the|de|for|and))*")
+
+
+def is_credit(text: str) -> bool:
+    bare = text.strip(" \n\"'“”‘’")
+    return "/" in bare and len(bare.split()) <= 10 and bool(_CREDIT.fullmatch(bare))
 
 
 def distinct(sentences: Sequence[Evidence], n: int) -> list[Evidence]:

@@ -245,6 +245,62 @@ def with_reports(answer: Answer, reports: Sequence[tuple[Evidence, str]]) -> Ans
     return renumber(answer)
 
 
+def unblended(question: str, parts: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence]) -> Answer | None:
+    """An answer sentence that runs the figures of reports of different dates together ("has raised
+    €5.8 million, €3.4 million and €1.2 million [1][2][3]", each from another day's report) is a blend,
+    not an answer: the newest report's sentence is quoted and each earlier figure follows it with its
+    outlet and date (``with_reports``). None when no sentence is one; a sentence that dates the earlier
+    figures itself ("up from €3.4 million on 19 September [2]") is not."""
+    for text, sources in parts:
+        figures = _listed(text)
+        if len(figures) < 2:
+            continue
+        # Each cited article, newest first, with the claim's figures that its cited sentences give.
+        held: dict[str, tuple[date, Evidence, list[Quantity]]] = {}
+        for i in sources:
+            e = evidence[i - 1]
+            day = parse_date(e.hit.article.published)
+            mine = [f for f in figures if any(f.matches(q) for q in _figures(e.text))]
+            if day is None or not mine:
+                continue
+            _, first, before = held.get(e.hit.article.id, (day, e, []))
+            held[e.hit.article.id] = (day, first, before + [f for f in mine if f not in before])
+        reports = sorted(held.values(), key=lambda r: r[0], reverse=True)
+        if len({day for day, _, _ in reports}) < 2 or any(len(r[2]) == len(figures) for r in reports) \
+                or any(mentions_date(text, day) for day, _, _ in reports[1:]):
+            continue
+        newest = reports[0]
+        answer = quote(question, newest[1], evidence)
+        shown = list(newest[2])
+        earlier = []
+        for _, e, mine in reports[1:]:
+            own = [f for f in mine if not any(f.matches(s) for s in shown)]
+            if own:
+                shown += own
+                earlier.append((e, ", ".join(f.text for f in own)))
+        return with_reports(answer, earlier)
+    return None
+
+
+def _listed(text: str) -> list[Quantity]:
+    """The figures of ``text`` listed side by side ("€5.8 million, €3.4 million and €1.2 million"): not
+    "251 sailings in 20 days"."""
+    figures = _figures(text)
+    out: list[Quantity] = []
+    at = 0
+    spans = []
+    for q in figures:
+        start = text.find(q.text, at)
+        if start < 0:
+            return []
+        spans.append((start, start + len(q.text)))
+        at = start + len(q.text)
+    for k in range(1, len(figures)):
+        if re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or)\s*", text[spans[k - 1][1]:spans[k][0]]):
+            out += [q for q in figures[k - 1:k + 1] if q not in out]
+    return out
+
+
 def renumber(answer: Answer) -> Answer:
     """Citations numbered in the order the text first uses them."""
     order: dict[int, int] = {}
