@@ -46,6 +46,19 @@ def test_a_ranking_ordinal_and_a_possessive_do_not_refuse():
     assert missing_terms("Which company cut the second-most jobs after Meta?", text) == []
     assert missing_terms("Which company cut jobs in the second round?", text) == ["second"]
     assert missing_terms("Which is the second-tallest tower?", text) == []
+    assert missing_terms("Who came second in the vote?", text) == []
+    assert missing_terms("Who finished third, in third place?", text) == []
+
+
+def test_two_names_run_together_are_met_by_each_part():
+    text = "The Baseball Writers' Association of America elected Scott Rolen to the Hall of Fame."
+    question = "Who came second in the Baseball Writers' Hall of Fame vote won by Scott Rolen?"
+    assert missing_terms(question, text) == []
+    assert missing_terms("When does the Quenby Harbour Line open?", "Quenby's harbour line opens.") == []
+    assert missing_terms("When does the Quenby Harbour Line open?", "The Quenby harbour is big. Its line is new.") \
+        == ["Quenby Harbour Line"]
+    assert missing_terms("Did the New York Harbour Line open?", "New York opened a harbour. The line ...") \
+        == ["New York Harbour Line"]
 
 
 def test_a_date_excuses_only_its_own_figures():

@@ -253,18 +253,27 @@ _MONEY = re.compile(
 _POSSESSIVE = re.compile(r"['’]s\b")
 _COUNT_WORDS = re.compile(r"\b(once|twice|thrice|dozens?|scores of|hundreds|thousands|millions|no one|nobody|"
                           r"none)\b", re.IGNORECASE)
-_ORDINAL = re.compile(r"\b([a-z]+)\b(?![- ](?:most|least|best|worst|[a-z]+est)\b)")
+# An ordinal that ranks ("the second-most", "third largest", "came second", "finished third") names no thing.
+_ORDINAL = re.compile(r"(?<!\bcame )(?<!\bcome )(?<!\bcomes )(?<!\bfinished )(?<!\bfinish )(?<!\bplaced )"
+                      r"(?<!\branked )\b([a-z]+)\b(?![- ](?:most|least|best|worst|[a-z]+est|place)\b)")
 
 
 def _mentions(name: list[str], sequence: list[str], words: set[str]) -> bool:
     """The words of a name occur in the text side by side, in order, each exactly or nearly (a typo,
     a plural): "Harbour Line" is not mentioned by an article with "harbor" in one place and "line" in
-    another. Digits are left to the figure check ("Super Bowl 57" and "Super Bowl LVII")."""
+    another. Digits are left to the figure check ("Super Bowl 57" and "Super Bowl LVII"). A name of
+    four words or more may be two names run together by the tagger ("Baseball Writers' Hall of Fame"):
+    each of its two parts of two words or more is then mentioned on its own."""
     name = [w for w in name if not w.isdigit()]
     if not all(similar_word(w, words) for w in name):
         return False
     if len(name) < 2:
         return True
+    return _side_by_side(name, sequence) or any(
+        _side_by_side(name[:k], sequence) and _side_by_side(name[k:], sequence) for k in range(2, len(name) - 1))
+
+
+def _side_by_side(name: list[str], sequence: list[str]) -> bool:
     return any(all(similar_word(w, {sequence[i + j]}) for j, w in enumerate(name))
                for i in range(len(sequence) - len(name) + 1) if similar_word(name[0], {sequence[i]}))
 
@@ -299,7 +308,7 @@ def missing_terms(question: str, text: str, published: date | None = None, outle
                and not _names_outlet(n, outlet) and not _initials_met(n, text)]
     asked = without_periods(question, periods_met(question, published))
     missing += [q.text for q in quantities(asked) if not any(q.matches(e) for e in quantities(text))]
-    # An ordinal names a thing ("the fifth package"), unless it ranks ("the second-most", "third largest").
+    # An ordinal names a thing ("the fifth package"), unless it ranks (``_ORDINAL``).
     missing += [w for w in _ORDINAL.findall(question.lower()) if w in ORDINAL_WORDS and w not in words]
     return list(dict.fromkeys(missing))
 
