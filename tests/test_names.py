@@ -59,6 +59,8 @@ def test_two_names_run_together_are_met_by_each_part():
         == ["Quenby Harbour Line"]
     assert missing_terms("Did the New York Harbour Line open?", "New York opened a harbour. The line ...") \
         == ["New York Harbour Line"]
+    text = "The Bank of England said rates would rise, traders in New York said."
+    assert missing_terms("What did the Bank of New York say about rates?", text) == ["Bank of New York"]
 
 
 def test_a_date_excuses_only_its_own_figures():

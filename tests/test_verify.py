@@ -157,14 +157,16 @@ def test_a_sentence_that_introduces_a_list_takes_the_list_with_it():
 def test_a_photo_credit_is_not_evidence():
     text = ("Stenhouse won the rain-delayed race in double overtime. Rodger Bosch/AFP/Getty Images\n\n"
             "Jens Meyer/AP\n\nTyler Hicks/The New York Times/Redux\n\nThe team co-owner, Brad Daugherty, "
-            "celebrated at the track.\n\nHe earned 24/7 coverage of the race and/or its replay.")
+            "celebrated at the track.\n\nHe earned 24/7 coverage of the race and/or its replay.\n\n"
+            "AC/DC Announce New Tour Dates\n\nThe 24/7 Service Opens")
     evidence = _evidence([text])
     hit = evidence[0].hit
     whole = Passage(hit.passage.id, hit.article.id, 0, 0, len(text), text)
     sentences = [e.text for e in candidate_sentences([Hit(passage=whole, article=hit.article, rank=1, fused=1.0)])]
     assert sentences == ["Stenhouse won the rain-delayed race in double overtime.",
                          "The team co-owner, Brad Daugherty, celebrated at the track.",
-                         "He earned 24/7 coverage of the race and/or its replay."]
+                         "He earned 24/7 coverage of the race and/or its replay.",
+                         "AC/DC Announce New Tour Dates", "The 24/7 Service Opens"]
 
 
 def test_a_name_of_another_kind_than_the_answer_is_context():
@@ -311,6 +313,14 @@ def test_figures_of_reports_of_different_days_are_not_run_together():
     dated_itself = [("The fund has raised 7.2 million pounds, up from 4.1 million pounds on 20 January 2031", [1, 2])]
     one_report = [("The fund has raised 7.2 million pounds and 4.1 million pounds", [1])]
     two_things = [("The fund has raised 7.2 million pounds in 14 weeks", [1, 2])]
+    a_range = [("The fund has raised between 4.1 million pounds and 7.2 million pounds", [1, 2])]
+    more = blend + [("It was set up by the Tollan council", [1])]
     assert unblended(q, dated_itself, evidence) is None
     assert unblended(q, one_report, evidence) is None
     assert unblended(q, two_things, evidence) is None
+    assert unblended(q, a_range, evidence) is None
+    assert unblended(q, more, evidence) is None  # the blend is not allowed to take a checked sentence with it
+    packages = _reports([("Wire", "2031-03-02", "The first two packages were worth $500 million and $300 million."),
+                         ("Post", "2031-01-20", "A third package is worth $200 million.")])
+    listed = [("The packages were worth $500 million, $300 million and $200 million", [1, 2])]
+    assert unblended("How much were the packages worth?", listed, packages) is None  # different things

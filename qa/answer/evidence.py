@@ -56,8 +56,11 @@ _CREDIT = re.compile(r"[A-Z][\w.'’&-]*(?:[ /]+(?:[A-Z0-9][\w.'’&-]*|of|via|t
 
 
 def is_credit(text: str) -> bool:
+    """Each part between slashes a short name (not "AC/DC Announce New Tour Dates"), and no full stop."""
     bare = text.strip(" \n\"'“”‘’")
-    return "/" in bare and len(bare.split()) <= 10 and bool(_CREDIT.fullmatch(bare))
+    if "/" not in bare or bare.endswith(".") or not _CREDIT.fullmatch(bare):
+        return False
+    return all(part[:1].isupper() and len(part.split()) <= 4 for part in re.split(r"\s*/+\s*", bare))
 
 
 def distinct(sentences: Sequence[Evidence], n: int) -> list[Evidence]:
@@ -270,7 +273,8 @@ def _mentions(name: list[str], sequence: list[str], words: set[str]) -> bool:
     if len(name) < 2:
         return True
     return _side_by_side(name, sequence) or any(
-        _side_by_side(name[:k], sequence) and _side_by_side(name[k:], sequence) for k in range(2, len(name) - 1))
+        _side_by_side(name[:k], sequence) and _side_by_side(name[k:], sequence) for k in range(2, len(name) - 1)
+        if not {name[0], name[k - 1], name[k], name[-1]} & set(_LINK_WORDS))  # not "Bank of" + "New York"
 
 
 def _side_by_side(name: list[str], sequence: list[str]) -> bool:

@@ -246,11 +246,14 @@ def with_reports(answer: Answer, reports: Sequence[tuple[Evidence, str]]) -> Ans
 
 
 def unblended(question: str, parts: Sequence[tuple[str, list[int]]], evidence: Sequence[Evidence]) -> Answer | None:
-    """An answer sentence that runs the figures of reports of different dates together ("has raised
-    €5.8 million, €3.4 million and €1.2 million [1][2][3]", each from another day's report) is a blend,
-    not an answer: the newest report's sentence is quoted and each earlier figure follows it with its
-    outlet and date (``with_reports``). None when no sentence is one; a sentence that dates the earlier
-    figures itself ("up from €3.4 million on 19 September [2]") is not."""
+    """An answer of one sentence that runs the figures of reports of different dates together ("has
+    raised €5.8 million, €3.4 million and €1.2 million [1][2][3]", one figure from each day's report)
+    is a blend, not an answer: the newest report's sentence is quoted and each earlier figure follows
+    it with its outlet and date (``with_reports``). None when it is not one: a sentence that dates the
+    earlier figures itself ("up from €3.4 million on 19 September [2]"), or whose reports give two of
+    its figures each (a list of different things: "$500 million and $300 million [1], $200 million [2]")."""
+    if len(parts) != 1:
+        return None
     for text, sources in parts:
         figures = _listed(text)
         if len(figures) < 2:
@@ -266,18 +269,16 @@ def unblended(question: str, parts: Sequence[tuple[str, list[int]]], evidence: S
             _, first, before = held.get(e.hit.article.id, (day, e, []))
             held[e.hit.article.id] = (day, first, before + [f for f in mine if f not in before])
         reports = sorted(held.values(), key=lambda r: r[0], reverse=True)
-        if len({day for day, _, _ in reports}) < 2 or any(len(r[2]) == len(figures) for r in reports) \
+        if len({day for day, _, _ in reports}) < 2 or any(len(r[2]) > 1 for r in reports) \
                 or any(mentions_date(text, day) for day, _, _ in reports[1:]):
             continue
-        newest = reports[0]
-        answer = quote(question, newest[1], evidence)
-        shown = list(newest[2])
+        answer = quote(question, reports[0][1], evidence)
+        shown = list(reports[0][2])
         earlier = []
-        for _, e, mine in reports[1:]:
-            own = [f for f in mine if not any(f.matches(s) for s in shown)]
-            if own:
-                shown += own
-                earlier.append((e, ", ".join(f.text for f in own)))
+        for _, e, (figure,) in reports[1:]:
+            if not any(figure.matches(s) for s in shown):
+                shown.append(figure)
+                earlier.append((e, figure.text))
         return with_reports(answer, earlier)
     return None
 
@@ -296,7 +297,8 @@ def _listed(text: str) -> list[Quantity]:
         spans.append((start, start + len(q.text)))
         at = start + len(q.text)
     for k in range(1, len(figures)):
-        if re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or)\s*", text[spans[k - 1][1]:spans[k][0]]):
+        if re.fullmatch(r"\s*(?:,|,?\s*and|,?\s*or)\s*", text[spans[k - 1][1]:spans[k][0]]) and \
+                not re.search(r"\bbetween\s*$", text[:spans[k - 1][0]]):  # not a range: "between 300 and 400"
             out += [q for q in figures[k - 1:k + 1] if q not in out]
     return out
 
