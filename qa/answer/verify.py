@@ -254,33 +254,32 @@ def unblended(question: str, parts: Sequence[tuple[str, list[int]]], evidence: S
     its figures each (a list of different things: "$500 million and $300 million [1], $200 million [2]")."""
     if len(parts) != 1:
         return None
-    for text, sources in parts:
-        figures = _listed(text)
-        if len(figures) < 2:
+    (text, sources), = parts
+    figures = _listed(text)
+    if len(figures) < 2:
+        return None
+    # Each cited article, newest first, with the claim's figures that its cited sentences give.
+    held: dict[str, tuple[date, Evidence, list[Quantity]]] = {}
+    for i in sources:
+        e = evidence[i - 1]
+        day = parse_date(e.hit.article.published)
+        mine = [f for f in figures if any(f.matches(q) for q in _figures(e.text))]
+        if day is None or not mine:
             continue
-        # Each cited article, newest first, with the claim's figures that its cited sentences give.
-        held: dict[str, tuple[date, Evidence, list[Quantity]]] = {}
-        for i in sources:
-            e = evidence[i - 1]
-            day = parse_date(e.hit.article.published)
-            mine = [f for f in figures if any(f.matches(q) for q in _figures(e.text))]
-            if day is None or not mine:
-                continue
-            _, first, before = held.get(e.hit.article.id, (day, e, []))
-            held[e.hit.article.id] = (day, first, before + [f for f in mine if f not in before])
-        reports = sorted(held.values(), key=lambda r: r[0], reverse=True)
-        if len({day for day, _, _ in reports}) < 2 or any(len(r[2]) > 1 for r in reports) \
-                or any(mentions_date(text, day) for day, _, _ in reports[1:]):
-            continue
-        answer = quote(question, reports[0][1], evidence)
-        shown = list(reports[0][2])
-        earlier = []
-        for _, e, (figure,) in reports[1:]:
-            if not any(figure.matches(s) for s in shown):
-                shown.append(figure)
-                earlier.append((e, figure.text))
-        return with_reports(answer, earlier)
-    return None
+        _, first, before = held.get(e.hit.article.id, (day, e, []))
+        held[e.hit.article.id] = (day, first, before + [f for f in mine if f not in before])
+    reports = sorted(held.values(), key=lambda r: r[0], reverse=True)
+    if len({day for day, _, _ in reports}) < 2 or any(len(r[2]) > 1 for r in reports) \
+            or any(mentions_date(text, day) for day, _, _ in reports[1:]):
+        return None
+    answer = quote(question, reports[0][1], evidence)
+    shown = list(reports[0][2])
+    earlier = []
+    for _, e, (figure,) in reports[1:]:
+        if not any(figure.matches(s) for s in shown):
+            shown.append(figure)
+            earlier.append((e, figure.text))
+    return with_reports(answer, earlier)
 
 
 def _listed(text: str) -> list[Quantity]:
