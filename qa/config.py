@@ -75,8 +75,9 @@ class Settings(BaseSettings):
     # "onnx" (ONNX Runtime, the default), "onnx-int8" (faster, slightly different ranks) or "torch";
     # see qa/index/embed.py
     embed_backend: Literal["onnx", "onnx-int8", "torch"] = "onnx"
-    # Target passage size in characters; sentences are never split. 800 by measurement (docs/bench/
-    # passages.md): more answers in the top 5/20 than 400, the same ingest rate, one model window.
+    # Target passage size in characters; sentences are never split. 400 until a full `qa eval` at 800
+    # (docs/bench/passages.md: 800 finds more answers in the top 5/20 at the same ingest rate, but
+    # refused two dev questions that 400 answers).
     chunk_chars: int = Field(400, gt=0)
     max_file_mb: float = Field(25.0, gt=0)
     llm_backend: Literal["embedded", "openai"] = "embedded"  # "embedded" | "openai"

@@ -163,6 +163,19 @@ def test_input_is_kept_while_an_answer_streams_and_the_page_says_what_it_is_doin
     page.close()
 
 
+def test_a_pasted_page_is_not_sent_and_stays_in_the_box(app_url, browser):
+    page = _open(browser, app_url)
+    pasted = ("How much has PURL delivered so far? " + "The programme keeps going. " * 100).strip()
+    box = page.locator("#qa-question textarea")
+    box.fill(pasted)  # not cut at a length the browser enforces: the reader is told instead
+    box.press("Enter")
+    page.wait_for_function("document.querySelector('#qa-status').innerText.includes('too long')")
+    assert "2,735 characters; at most 2,000" in page.locator("#qa-status").inner_text()
+    assert box.input_value() == pasted
+    assert page.locator(BOT).count() == 0
+    page.close()
+
+
 def test_stop_then_regenerate(app_url, browser):
     page = _open(browser, app_url)
     _send(page, PURL)

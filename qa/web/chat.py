@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ..answer.answerer import MAX_QUESTION_CHARS
 from ..dates import parse_date
 from ..pipeline import Pipeline
 from ..records import Answer, Progress
@@ -156,7 +157,8 @@ class Conversation:
                 elif isinstance(item, Answer):
                     k = sum(1 for m in chat if m.get("role") == "assistant")
                     chat[-1] = {"role": "assistant", "content": render.turn(item, k, question, good, partial)}
-                    history = [*history, [question, item.text]][-s.history_turns:]
+                    if len(question) <= MAX_QUESTION_CHARS:  # a refused paste is no turn to follow up on
+                        history = [*history, [question, item.text]][-s.history_turns:]
                     yield Step(chat, render.panel(item, question, good, partial), history, done=True)
                     return
                 chat[-1] = {"role": "assistant", "content": render.pending(note, draft)}

@@ -9,6 +9,7 @@ from typing import Any
 
 import gradio as gr
 
+from ..answer.answerer import MAX_QUESTION_CHARS
 from ..pipeline import Pipeline
 from . import render
 from .chat import Conversation, Step, filters, message_text
@@ -48,6 +49,10 @@ class WebApp:
             return SKIP(), SKIP(), "", SKIP(), *(SKIP(),) * 4, BUSY_NOTE
         if not message:
             return SKIP(), SKIP(), "", SKIP(), *(SKIP(),) * 4, "Type a question first."
+        if len(message) > MAX_QUESTION_CHARS:  # pasted text: told, and left in the box to shorten
+            return SKIP(), SKIP(), "", SKIP(), *(SKIP(),) * 4, (
+                f"The question is too long ({len(message):,} characters; at most {MAX_QUESTION_CHARS:,}): "
+                "it stays in the box. Please ask it in fewer words.")
         chat = [*(chat or []), {"role": "user", "content": render.user(message)},
                 {"role": "assistant", "content": render.pending("sending…")}]
         return "", chat, message, message, *_controls(True), ""
@@ -134,7 +139,7 @@ class WebApp:
                                          feedback_options=None, buttons=["copy"])
                     with gr.Row(elem_id="qa-composer"):
                         box = gr.Textbox(placeholder="Ask about the articles…", show_label=False, scale=5,
-                                         elem_id="qa-question", max_length=1000, lines=1, max_lines=4,
+                                         elem_id="qa-question", lines=1, max_lines=4,
                                          container=False)
                         ask = gr.Button("Ask", variant="primary", scale=1, min_width=60, elem_id="qa-ask")
                         stop = gr.Button("Stop", variant="stop", scale=1, min_width=60, interactive=False,
