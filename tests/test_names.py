@@ -48,6 +48,10 @@ def test_a_ranking_ordinal_and_a_possessive_do_not_refuse():
     assert missing_terms("Which is the second-tallest tower?", text) == []
     assert missing_terms("Who came second in the vote?", text) == []
     assert missing_terms("Who finished third, in third place?", text) == []
+    for ranked in ("came in second", "ranks second", "ranked second", "was the second-placed team",
+                   "finished in second"):
+        assert missing_terms(f"Who {ranked} in the vote?", text) == [], ranked
+    assert missing_terms("Who came to the second round?", text) == ["second"]
 
 
 def test_two_names_run_together_are_met_by_each_part():

@@ -257,8 +257,17 @@ _POSSESSIVE = re.compile(r"['’]s\b")
 _COUNT_WORDS = re.compile(r"\b(once|twice|thrice|dozens?|scores of|hundreds|thousands|millions|no one|nobody|"
                           r"none)\b", re.IGNORECASE)
 # An ordinal that ranks ("the second-most", "third largest", "came second", "finished third") names no thing.
-_ORDINAL = re.compile(r"(?<!\bcame )(?<!\bcome )(?<!\bcomes )(?<!\bfinished )(?<!\bfinish )(?<!\bplaced )"
-                      r"(?<!\branked )\b([a-z]+)\b(?![- ](?:most|least|best|worst|[a-z]+est|place)\b)")
+# An ordinal that ranks names no thing: "came (in) second", "ranks third", "finished fourth",
+# "second-placed", "in third place", "second-most", "third largest".
+_ORDINAL = re.compile(r"\b([a-z]+)\b(?![- ](?:most|least|best|worst|[a-z]+est|place|placed)\b)")
+_RANKED_BY = re.compile(r"\b(?:came|come|comes|coming|finished|finish|finishes|finishing|placed|ranked|rank|"
+                        r"ranks|ranking)(?: in)? $")
+
+
+def _unranked_ordinals(question: str) -> list[str]:
+    text = question.lower()
+    return [m.group(1) for m in _ORDINAL.finditer(text)
+            if m.group(1) in ORDINAL_WORDS and not _RANKED_BY.search(text[:m.start()])]
 
 
 def _mentions(name: list[str], sequence: list[str], words: set[str]) -> bool:
@@ -313,7 +322,7 @@ def missing_terms(question: str, text: str, published: date | None = None, outle
     asked = without_periods(question, periods_met(question, published))
     missing += [q.text for q in quantities(asked) if not any(q.matches(e) for e in quantities(text))]
     # An ordinal names a thing ("the fifth package"), unless it ranks (``_ORDINAL``).
-    missing += [w for w in _ORDINAL.findall(question.lower()) if w in ORDINAL_WORDS and w not in words]
+    missing += [w for w in _unranked_ordinals(question) if w not in words]
     return list(dict.fromkeys(missing))
 
 
