@@ -324,3 +324,20 @@ def test_figures_of_reports_of_different_days_are_not_run_together():
                          ("Post", "2031-01-20", "A third package is worth $200 million.")])
     listed = [("The packages were worth $500 million, $300 million and $200 million", [1, 2])]
     assert unblended("How much were the packages worth?", listed, packages) is None  # different things
+
+
+def test_the_models_own_dates_and_the_prompts_words_are_not_part_of_the_answer():
+    from qa.answer.reader import parse_draft
+
+    for draft in ("As of January 2023, Microsoft cut 10,000 jobs [1].",
+                  "As of 18 January 2023, as of January 2023, Microsoft cut 10,000 jobs [1].",
+                  "As of 2023, according to the information provided, Microsoft cut 10,000 jobs [1].",
+                  "Based on the given sentences, Microsoft cut 10,000 jobs [1].",
+                  "Microsoft cut 10,000 jobs, according to the text [1]."):
+        (claim,) = parse_draft(draft)
+        assert claim.text == "Microsoft cut 10,000 jobs.", draft
+    # A source named is kept, and so is a date that is the sentence's own.
+    (claim,) = parse_draft("According to the Interfax-Ukraine article, Dragone announced it [1].")
+    assert claim.text == "According to the Interfax-Ukraine article, Dragone announced it."
+    (claim,) = parse_draft("In January 2023, Microsoft cut 10,000 jobs [1].")
+    assert claim.text == "In January 2023, Microsoft cut 10,000 jobs."

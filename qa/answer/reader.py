@@ -108,7 +108,26 @@ class Claim:
     cites: list[int]
 
 
-_AS_OF = re.compile(r"As of (?:(?:\w+ )?\d{1,2}(?:st|nd|rd|th)? \w+|\w+ \d{1,2}(?:st|nd|rd|th)?),? \d{4},\s*")
+_AS_OF = re.compile(r"As of (?:(?:\w+ )?\d{1,2}(?:st|nd|rd|th)? \w+,? |\w+ \d{1,2}(?:st|nd|rd|th)?,? |[A-Z][a-z]+ )?"
+                    r"\d{4},\s*", re.IGNORECASE)
+# The prompt's own words, which mean nothing to the reader: "according to the information provided".
+_META = (r"(?:according to|based on) the (?:given |provided |numbered )?(?:information|text|sentences?|passages?|"
+         r"context|data)(?: (?:provided|given|above))?")
+_META_LEAD = re.compile(rf"^{_META},\s*", re.IGNORECASE)
+_META_ASIDE = re.compile(rf",\s*{_META}(?=[,.;]|$)", re.IGNORECASE)
+
+
+def _plain(text: str) -> str:
+    """The sentence without a date of the model's own in front ("As of <date>," is ours to write, from
+    the date of the article that holds the figure: ``qa.answer.verify.dated``; the model's can name
+    another article's date, or only the question's month) and without the prompt's words."""
+    while True:
+        lead = _AS_OF.match(text) or _META_LEAD.match(text)
+        if not lead or not text[lead.end():].strip():
+            break
+        rest = text[lead.end():].strip()
+        text = rest[:1].upper() + rest[1:]
+    return _META_ASIDE.sub("", text)
 
 
 def parse_draft(draft: str) -> list[Claim]:
@@ -122,11 +141,7 @@ def parse_draft(draft: str) -> list[Claim]:
         sentence = draft[a:b]
         cites = [int(n) for m in CITE.finditer(sentence) for n in re.findall(r"\d+", m.group(1))]
         text = strip_cites(sentence).strip().strip('"“”').strip()
-        # "As of <date>, ..." is ours to write, from the date of the article that holds the figure
-        # (qa.answer.verify.dated); the model's own can name another article's date.
-        if (lead := _AS_OF.match(text)) and text[lead.end():].strip():
-            rest = text[lead.end():].strip()
-            text = rest[:1].upper() + rest[1:]
+        text = _plain(text)
         if re.fullmatch(r"\W*", text):  # a lone "[1]." after the sentence it belongs to
             if claims:
                 claims[-1].cites += cites
