@@ -98,6 +98,14 @@ def test_how_many_asks_for_a_count_not_a_share_or_an_amount():
     for text in ["The storm killed 3 people on 3 March 2023.", "It cut 20 jobs in 2023.",
                  "About 2000 people were evacuated.", "Dozens of people were hurt.", "She won the title twice."]:
         assert holds_figure(text, "count"), text
+    # A measure is not a number of things, unless it is what the question counts.
+    cars = "How many rail cars came off the tracks?"
+    assert not holds_figure("It derailed about 50 miles northwest of Pittsburgh, 21 miles south of Youngstown.",
+                            "count", cars)
+    assert not holds_figure("The 12-year-old was rescued after five days.", "count", cars)
+    assert holds_figure("About 50 cars derailed 20 miles from the border.", "count", cars)
+    assert holds_figure("It takes about 40 days.", "count", "How many days does it take?")
+    assert holds_figure("The ring is 2,500 square miles.", "count", "How many square miles is the ring?")
 
 
 def test_a_date_the_question_names_excuses_only_itself():

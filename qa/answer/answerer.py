@@ -284,7 +284,7 @@ class Answerer:
             else:
                 log.info("dropped unsupported sentence: %s", claim.text)
         kind = figure_kind(question)
-        if kind in ("count", "money") and not holds_figure(" ".join(t for t, _ in kept), kind):
+        if kind in ("count", "money") and not holds_figure(" ".join(t for t, _ in kept), kind, question):
             kept = []  # "how many employees?" is not answered by "20% fewer", nor "how much money?" by "251 sailings"
         if not adds_to(question, " ".join(t for t, _ in kept)):
             kept = []  # "Off which Florida city did it splash down?" is not answered by "in Florida"
@@ -297,7 +297,8 @@ class Answerer:
             if short and (agrees(text, short, question) or not holds(passages, short)):
                 return unblended(question, kept, evidence) or \
                     compose(question, dated(kept, evidence), evidence, mode="generated")
-            if short and answers_kind(short, kind) and (found := verify.holding(short, used)):
+            if short and answers_kind(short, kind, question) and (found := verify.holding(short, used)) and \
+                    (kind != "count" or holds_figure(found.text, kind, question)):  # "50" of "50 miles"
                 return quote(question, found, evidence)
         return self.extractive(question, evidence)
 
@@ -320,7 +321,8 @@ class Answerer:
         tries = 3  # re-reads: each is a model call
         for e in sentences:
             art = e.hit.article
-            if art.id in seen or e.score < self.settings.min_quote_relevance or not holds_figure(e.text, kind):
+            if art.id in seen or e.score < self.settings.min_quote_relevance or \
+                    not holds_figure(e.text, kind, question):
                 continue
             seen.add(art.id)
             tries -= 1
@@ -337,11 +339,11 @@ class Answerer:
         the sentence of that passage that holds it, quoted; else a refusal."""
         kind = figure_kind(question)
         fitting = [e for e in evidence if e.score >= self.settings.min_quote_relevance
-                   and (kind is None or holds_figure(e.text, kind))]
+                   and (kind is None or holds_figure(e.text, kind, question))]
         for best in sorted(fitting, key=lambda e: -e.score)[:2]:  # the two best: a second chance, not a search
             short = self.reread(question, [best])
             log.info("re-read %r of the sentence %r", short, best.text)
-            if short and answers_kind(short, kind) and (found := verify.holding(short, [best])):
+            if short and answers_kind(short, kind, question) and (found := verify.holding(short, [best])):
                 return quote(question, found, evidence)
         return refusal(question, "no passage found states the answer", [e.hit for e in evidence])
 

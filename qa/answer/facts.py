@@ -12,7 +12,7 @@ from ..names import names
 from ..text import normalise_words
 
 __all__ = ["CITE", "ORDINAL_WORDS", "Quantity", "name_supported", "names", "normalise_words", "quantities",
-           "unsupported_facts"]
+           "unsupported_facts", "without_measures"]
 
 _UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
           "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -95,6 +95,27 @@ def _word_value(s: str) -> float | None:
         else:
             return None
     return float(total)
+
+
+# Units of measure: a figure with one is a distance, a weight, a span of time ..., not a number of things.
+_MEASURE_UNIT = (r"(?:square |cubic )?(?:miles?|kilomet(?:er|re)s?|km|met(?:er|re)s?|feet|foot|ft|inch(?:es)?|yards?|"
+                 r"acres?|hectares?|tons?|tonnes?|kilo(?:gram)?s?|kg|grams?|lbs?|gallons?|lit(?:er|re)s?|degrees?|mph|"
+                 r"seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|centur(?:y|ies))")
+_MEASURE = re.compile(rf"\b(?:\d[\d,.]*|(?:{_NUMWORD})(?:[- ](?:{_NUMWORD}))?)(?:\s+(?:{_SCALEWORD}))?"
+                      rf"(?:\s*-\s*|\s+)(?P<unit>{_MEASURE_UNIT})\b", re.IGNORECASE)
+
+
+def without_measures(text: str, asked: str = "") -> str:
+    """``text`` without its measures ("50 miles", "a 12-year-old", "five days"), except those in the unit
+    that ``asked`` counts ("How many days ...?" keeps "40 days")."""
+    counted = re.search(r"\bhow many ((?:\w+ ){0,2}\w+)", asked, re.IGNORECASE)
+    wanted = set(normalise_words(counted.group(1)).split()) if counted else set()
+
+    def unit_words(unit: str) -> set[str]:
+        words = set(normalise_words(unit).split())
+        return words | {w[:-1] for w in words if w.endswith("s")} | {w + "s" for w in words}
+
+    return _MEASURE.sub(lambda m: m.group(0) if unit_words(m.group("unit")) & wanted else " ", text)
 
 
 def quantities(text: str) -> list[Quantity]:
