@@ -258,7 +258,6 @@ _MONEY = re.compile(
 _POSSESSIVE = re.compile(r"['’]s\b")
 _COUNT_WORDS = re.compile(r"\b(once|twice|thrice|dozens?|scores of|hundreds|thousands|millions|no one|nobody|"
                           r"none)\b", re.IGNORECASE)
-# An ordinal that ranks ("the second-most", "third largest", "came second", "finished third") names no thing.
 # An ordinal that ranks names no thing: "came (in) second", "ranks third", "finished fourth",
 # "second-placed", "in third place", "second-most", "third largest".
 _ORDINAL = re.compile(r"\b([a-z]+)\b(?![- ](?:most|least|best|worst|[a-z]+est|place|placed)\b)")
