@@ -349,3 +349,13 @@ def test_the_models_own_dates_and_the_prompts_words_are_not_part_of_the_answer()
     assert claim.text == "According to the Interfax-Ukraine article, Dragone announced it."
     (claim,) = parse_draft("In January 2023, Microsoft cut 10,000 jobs [1].")
     assert claim.text == "In January 2023, Microsoft cut 10,000 jobs."
+
+
+def test_a_date_counted_from_the_reports_date_is_held_by_the_sentence_that_names_the_day():
+    evidence = _evidence(["Cyril Ramaphosa, who delivered the main eulogy during the service on Saturday, "
+                          "called Tutu a moral giant."], published="2022-01-03")  # a Monday
+    q = "Who delivered the main eulogy at Tutu's funeral, and on what day was it held?"
+    claim = Claim("Cyril Ramaphosa delivered the main eulogy at Tutu's funeral on Saturday, 1 January 2022.", [1])
+    assert supporting(claim, q, evidence) == [1]
+    claim = Claim("Cyril Ramaphosa delivered the main eulogy at Tutu's funeral on Saturday, 25 December 2021.", [1])
+    assert supporting(claim, q, evidence) == []

@@ -29,11 +29,14 @@ def _context(e: Evidence) -> str:
 def _missing(claim: Claim, question: str, sources: Sequence[Evidence], given: bool = False) -> list[str]:
     """The figures and names of ``claim`` that these sentences (with their outlet and date) lack. The
     question's names are the user's words; so is a date it names ("in February 2023") that a cited
-    report's publication date, shown beside the citation, falls in. ``given``: the question's figures
-    are left out too."""
+    report's publication date, shown beside the citation, falls in. A calendar date that a sentence's
+    relative date stands for ("on Saturday" in a report of Monday 3 January 2022: 1 January) is held
+    by it. ``given``: the question's figures are left out too."""
     qnames = {n.lower() for n in names(question)}
     met = {(first, last) for e in sources
            for _, first, last in periods_met(question, parse_date(e.hit.article.published), within=True)}
+    met |= {(day, day) for e in sources if (published := parse_date(e.hit.article.published))
+            and (relative := resolve_relative(e.text, published)) and not relative[2] for day in [relative[1]]}
     said = without_periods(claim.text, [p for p in named_periods(claim.text) if (p[1], p[2]) in met])
     text = " ".join(_context(e) for e in sources)
     return [f for f in unsupported_facts(said, text) if f.lower() not in qnames and not (given and _asked(f, question))]
