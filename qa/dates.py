@@ -158,7 +158,8 @@ _PERIOD_START = re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}|{_
 # A number alone is a year where a year is expected: after these words ("in 2023", "the 2023 election"),
 # or before punctuation ("elected in May, 2023."); "About 2000 people" is a count.
 _BEFORE_YEAR = {"in", "of", "since", "by", "during", "until", "till", "from", "the", "before", "after", "early",
-                "late", "mid", "year", "spring", "summer", "autumn", "fall", "winter", "and", "or", "to"}
+                "late", "mid", "year", "spring", "summer", "autumn", "fall", "winter", "and", "or", "to",
+                "day", "eve"}  # "New Year's Day 2022", "Christmas Eve 2023"
 
 
 def named_periods(text: str) -> list[tuple[str, date, date]]:
