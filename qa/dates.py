@@ -249,10 +249,13 @@ def resolve_relative(text: str, published: date) -> tuple[str, date, bool] | Non
     """The first relative date of ``text`` ("on Tuesday", "yesterday", "about 40 days ago") as a
     calendar date counted back from the article's publication date: (the words, the date, whether it
     is approximate). A weekday is the last such day up to publication: news names the day of the week
-    for that day's events too ("on Saturday" in a report published on a Saturday is that day)."""
+    for that day's events too ("on Saturday" in a report published on a Saturday is that day, "last
+    Saturday" the one before)."""
     for m in _RELATIVE.finditer(text):
         if m.group(1):
             back = (published.weekday() - WEEKDAYS.index(m.group(1).lower())) % 7
+            if not back and m.group(0).lower().startswith(("last", "this past")):
+                back = 7
             return m.group(0), published - timedelta(days=back), False
         if m.group(2):
             return m.group(0), published - timedelta(days=1), False

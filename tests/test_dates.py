@@ -85,6 +85,7 @@ def test_a_bound_later_than_today_is_today():
     ("The storm hit on Tuesday night.", date(2025, 8, 14), ("on Tuesday", date(2025, 8, 12), False)),
     ("It closed on Thursday.", date(2025, 8, 14), ("on Thursday", date(2025, 8, 14), False)),  # that day
     ("It closed on Friday.", date(2025, 8, 14), ("on Friday", date(2025, 8, 8), False)),  # six days before
+    ("It closed last Thursday.", date(2025, 8, 14), ("last Thursday", date(2025, 8, 7), False)),  # a week before
     ("The list was created about 40 days ago.", date(2025, 8, 23), ("about 40 days ago", date(2025, 7, 14), True)),
     ("He resigned yesterday.", date(2026, 3, 1), ("yesterday", date(2026, 2, 28), False)),
     ("Two weeks ago the plan was approved.", date(2026, 3, 15), ("Two weeks ago", date(2026, 3, 1), False)),
