@@ -106,6 +106,9 @@ def test_how_many_asks_for_a_count_not_a_share_or_an_amount():
     assert holds_figure("About 50 cars derailed 20 miles from the border.", "count", cars)
     assert holds_figure("It takes about 40 days.", "count", "How many days does it take?")
     assert holds_figure("The ring is 2,500 square miles.", "count", "How many square miles is the ring?")
+    where = "The train derailed on track 1 in East Palestine, about 50 miles northwest of Pittsburgh."
+    assert not answers_kind("50", "count", cars, where) and answers_kind("1", "count", cars, where)
+    assert answers_kind("50", "count", cars, "About 50 cars derailed 20 miles away.")
 
 
 def test_a_date_the_question_names_excuses_only_itself():
@@ -358,4 +361,17 @@ def test_a_date_counted_from_the_reports_date_is_held_by_the_sentence_that_names
     claim = Claim("Cyril Ramaphosa delivered the main eulogy at Tutu's funeral on Saturday, 1 January 2022.", [1])
     assert supporting(claim, q, evidence) == [1]
     claim = Claim("Cyril Ramaphosa delivered the main eulogy at Tutu's funeral on Saturday, 25 December 2021.", [1])
+    assert supporting(claim, q, evidence) == []
+
+
+def test_an_uncited_claim_is_matched_by_the_words_it_adds_to_the_question():
+    evidence = _evidence(["Family and friends gathered for Archbishop Desmond Tutu's state funeral in Cape Town.",
+                          "South African President Cyril Ramaphosa, who delivered the main eulogy during the service "
+                          "on Saturday, hailed Tutu."], published="2022-01-01")
+    q = "Who delivered the main eulogy at Archbishop Desmond Tutu's state funeral in Cape Town?"
+    claim = Claim("Cyril Ramaphosa delivered the main eulogy at Archbishop Desmond Tutu's state funeral in Cape "
+                  "Town on Saturday.", [])
+    assert supporting(claim, q, evidence) == [2]
+    # The question's words alone find nothing: the claim's own must be there.
+    claim = Claim("Thabo Mbeki delivered the main eulogy at Archbishop Desmond Tutu's state funeral in Cape Town.", [])
     assert supporting(claim, q, evidence) == []

@@ -238,10 +238,19 @@ def holds_figure(text: str, kind: str, question: str = "") -> bool:
     return bool(_TIME.search(text))
 
 
-def answers_kind(short: str, kind: str | None, question: str = "") -> bool:
+def answers_kind(short: str, kind: str | None, question: str = "", sentence: str = "") -> bool:
     """A short answer is of the kind the question asks for: "how many employees?" is not answered by
-    "20%", nor "how much?" by a name."""
-    return kind not in FIGURES or holds_figure(short, kind, question)
+    "20%", nor "how much?" by a name; nor "how many rail cars?" by the "50" of "50 miles" in the
+    ``sentence`` it is found in."""
+    if kind not in FIGURES:
+        return True
+    if not holds_figure(short, kind, question):
+        return False
+    if kind != "count" or not sentence:
+        return True
+    figures = quantities(short)  # none for "dozens"
+    counts = quantities(without_measures(sentence, question))
+    return not figures or any(f.matches(c) for f in figures for c in counts)
 
 
 FIGURES = ("quantity", "count", "money")  # the kinds answered by a number

@@ -89,9 +89,9 @@ def supporting(claim: Claim, question: str, evidence: Sequence[Evidence], given:
     if not words or not evidence:
         return []
     ranked = sorted(range(1, len(evidence) + 1),
-                    key=lambda i: (-_overlap(claim.text, evidence[i - 1].text), -evidence[i - 1].score))
+                    key=lambda i: (-_overlap(claim.text, evidence[i - 1].text, question), -evidence[i - 1].score))
     best = ranked[0]
-    if _overlap(claim.text, evidence[best - 1].text) >= 0.5:
+    if _overlap(claim.text, evidence[best - 1].text, question) >= 0.5:
         if not _missing(claim, question, [evidence[best - 1]], given):
             return [best]
         # The second sentence from the same article if one will do, and one without another figure.
@@ -104,7 +104,7 @@ def supporting(claim: Claim, question: str, evidence: Sequence[Evidence], given:
         for n, i in enumerate(ranked):
             for j in ranked[n + 1:]:
                 pair = [evidence[i - 1], evidence[j - 1]]
-                if _overlap(claim.text, f"{pair[0].text} {pair[1].text}") >= 0.5 and \
+                if _overlap(claim.text, f"{pair[0].text} {pair[1].text}", question) >= 0.5 and \
                         not _missing(claim, question, pair, given):
                     return [i, j]
     return []
@@ -208,8 +208,12 @@ def agrees(claim: str, short: str, question: str) -> bool:
     return holds(claim, short) and all(name_supported(n, f"{short} {question}") for n in checked)
 
 
-def _overlap(claim: str, text: str) -> float:
+def _overlap(claim: str, text: str, question: str = "") -> float:
+    """The share of the claim's words in ``text``: of the words it adds to the question, when it adds two
+    or more (the question's own words, repeated in the answer, do not find its source)."""
     words = content_words(claim)
+    added = words - content_words(question)
+    words = added if len(added) >= 2 else words
     return len(words & content_words(text)) / max(len(words), 1)
 
 
