@@ -35,8 +35,11 @@ def _missing(claim: Claim, question: str, sources: Sequence[Evidence], given: bo
     qnames = {n.lower() for n in names(question)}
     met = {(first, last) for e in sources
            for _, first, last in periods_met(question, parse_date(e.hit.article.published), within=True)}
-    met |= {(day, day) for e in sources if (published := parse_date(e.hit.article.published))
-            and (relative := resolve_relative(e.text, published)) and not relative[2] for day in [relative[1]]}
+    for e in sources:
+        published = parse_date(e.hit.article.published)
+        relative = resolve_relative(e.text, published) if published else None
+        if relative and not relative[2]:  # "on Saturday", "yesterday": one calendar day, not "about 40 days ago"
+            met.add((relative[1], relative[1]))
     said = without_periods(claim.text, [p for p in named_periods(claim.text) if (p[1], p[2]) in met])
     text = " ".join(_context(e) for e in sources)
     return [f for f in unsupported_facts(said, text) if f.lower() not in qnames and not (given and _asked(f, question))]
