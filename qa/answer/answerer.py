@@ -297,8 +297,7 @@ class Answerer:
             if short and (agrees(text, short, question) or not holds(passages, short)):
                 return unblended(question, kept, evidence) or \
                     compose(question, dated(kept, evidence), evidence, mode="generated")
-            if short and answers_kind(short, kind, question) and (found := verify.holding(short, used)) and \
-                    answers_kind(short, kind, question, found.text):
+            if short and (found := verify.holding(short, used)) and answers_kind(short, kind, question, found.text):
                 return quote(question, found, evidence)
         return self.extractive(question, evidence)
 
@@ -343,8 +342,7 @@ class Answerer:
         for best in sorted(fitting, key=lambda e: -e.score)[:2]:  # the two best: a second chance, not a search
             short = self.reread(question, [best])
             log.info("re-read %r of the sentence %r", short, best.text)
-            if short and answers_kind(short, kind, question) and (found := verify.holding(short, [best])) and \
-                    answers_kind(short, kind, question, found.text):
+            if short and (found := verify.holding(short, [best])) and answers_kind(short, kind, question, found.text):
                 return quote(question, found, evidence)
         return refusal(question, "no passage found states the answer", [e.hit for e in evidence])
 
