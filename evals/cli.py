@@ -32,7 +32,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     names = ["corpus", "distractors"] if args.setting == "all" else [args.setting]
     splits = ["dev", "test"] if args.split == "all" else [args.split]
-    metrics, failures = evaluate.run(settings, names, Path(args.out), progress=not args.json, splits=splits)
+    metrics, failures = evaluate.run(settings, names, Path(args.out), progress=not args.json, splits=splits,
+                                     reuse=args.reuse)
     if args.json:
         _print_json({"metrics": metrics, "failures": failures})
     else:
@@ -65,6 +66,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.add_argument("--split", choices=["dev", "test", "tune", "all"], default="all",
                    help="dev: evals/gold.yaml (tune on it); test: evals/test.yaml (never tune on it); tune: "
                         "evals/tune.yaml (more to tune on, not gated); all: dev and test")
+    p.add_argument("--reuse", action="store_true",
+                   help="answer a model request seen in an earlier run from the completions kept then, so a "
+                        "rerun asks the model only what changed (seconds are measured on the other questions)")
     p.add_argument("--benchmark", choices=["realtimeqa"], help="run a public benchmark instead")
     p.add_argument("--limit", type=int, help="benchmark: only the first N questions")
     p.add_argument("--open-only", action="store_true",

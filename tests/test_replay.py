@@ -1,0 +1,64 @@
+"""``qa eval --reuse``: a model request answered in an earlier run is answered from the kept completion;
+any other request goes to the model (``evals.replay``)."""
+
+import os
+
+import pytest
+
+from evals.replay import Completions, ReplayLLM, identity
+from qa.answer import reader
+from qa.config import load_settings
+from qa.llm import complete, make_llm
+
+pytestmark = pytest.mark.slow
+
+MESSAGES = reader.extract_messages("Who won the race?", ["Alice won the race in Leeds on Sunday."])
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return load_settings({k: v for k, v in os.environ.items() if not k.startswith("QA_")})
+
+
+def _unloadable():
+    raise AssertionError("the model was loaded for a request answered before")
+
+
+def test_a_request_answered_before_is_not_asked_again_and_gets_the_same_text(settings, tmp_path):
+    model = make_llm(settings)
+    first = ReplayLLM(lambda: model, Completions(tmp_path / "c.sqlite"), identity(settings))
+    text = complete(first, MESSAGES, max_tokens=8)
+    assert "Alice" in text and (first.computed, first.reused) == (1, 0)
+    assert text == complete(model, MESSAGES, max_tokens=8)  # what the model itself says
+
+    # A later run (another process: a new connection to the same file) never loads the model for it.
+    later = ReplayLLM(_unloadable, Completions(tmp_path / "c.sqlite"), identity(settings))
+    assert complete(later, MESSAGES, max_tokens=8) == text
+    assert (later.computed, later.reused) == (0, 1)
+
+    # Another token limit, other stop strings, another prompt or another model is another request.
+    for changed in ({"max_tokens": 9}, {"max_tokens": 8, "stop": ["\n"]}):
+        assert later.key(MESSAGES, **{"stop": (), **changed}) != later.key(MESSAGES, 8, ())
+    other = reader.extract_messages("Who won the race?", ["Bob won the race in York on Monday."])
+    assert later.key(other, 8, ()) != later.key(MESSAGES, 8, ())
+    elsewhere = ReplayLLM(_unloadable, Completions(tmp_path / "c.sqlite"), identity(settings) + ":other")
+    with pytest.raises(AssertionError, match="loaded"):
+        complete(elsewhere, MESSAGES, max_tokens=8)
+
+
+def test_a_completion_left_half_read_is_not_kept(settings, tmp_path):
+    model = make_llm(settings)
+    replay = ReplayLLM(lambda: model, Completions(tmp_path / "c.sqlite"), identity(settings))
+    stream = replay.stream(MESSAGES, max_tokens=8)
+    next(stream)
+    stream.close()  # the reader stopped reading (Stop in the page)
+    assert replay.completions.get(replay.key(MESSAGES, 8, ())) is None
+    complete(replay, MESSAGES, max_tokens=8)
+    assert (replay.computed, replay.reused) == (2, 0)
+
+
+def test_identity_names_the_model_file_and_engine(settings):
+    ident = identity(settings)
+    assert ident.startswith("embedded:") and ".gguf:" in ident
+    server = identity(settings.with_(llm_backend="openai", llm_base_url="http://127.0.0.1:9/v1"))
+    assert server == f"openai:http://127.0.0.1:9/v1:{settings.llm_model}"
