@@ -38,6 +38,7 @@ EVALS = ROOT / "evals"
 # dev: tune on it (gated in CI); test: never tune on it (gated); tune: more questions to tune on, about
 # RealTime QA stories (asked on demand: `qa eval --split tune`, not gated).
 SPLITS = {"dev": EVALS / "gold.yaml", "test": EVALS / "test.yaml", "tune": EVALS / "tune.yaml"}
+RECHECK = 25  # --reuse: one kept model completion in 25 is asked again and compared (evals.replay)
 
 
 @dataclass
@@ -309,17 +310,24 @@ def check_thresholds(results: dict[str, dict[str, dict[str, Any]]], thresholds: 
     return failures
 
 
-def write_report(results: dict[str, Any], details: dict[str, list[dict]], out_dir: Path) -> None:
+def write_report(results: dict[str, Any], details: dict[str, list[dict]], out_dir: Path,
+                 completions: dict[str, int] | None = None) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "results.json").write_text(json.dumps({"metrics": results, "answers": details}, indent=1,
-                                                     ensure_ascii=False))
+    data: dict[str, Any] = {"metrics": results, "answers": details}
+    if completions is not None:
+        data["completions"] = completions
+    (out_dir / "results.json").write_text(json.dumps(data, indent=1, ensure_ascii=False))
     cols = ["questions", "reused", "answer_accuracy", "refusal_precision", "refusal_recall", "citation_precision",
             "citation_recall", "unsupported_claim_rate", "injection_leaks", "dated_answers", "hit_at_1", "hit_at_5",
             "mrr", "crag_score", "median_s", "p95_s", "first_token_median_s"]
     lines = ["# Evaluation report", "",
              "Produced by `qa eval` with the embedded default (temperature 0). Percentages except mrr,",
              "crag_score (mean of +1 right, 0 refused, -1 wrong) and seconds. reused: questions answered with",
-             "a model completion kept from an earlier run (`qa eval --reuse`), left out of the seconds.", ""]
+             "a model completion kept from an earlier request (`qa eval --reuse`), left out of the seconds.", ""]
+    if completions is not None:
+        lines += [f"Model completions: {completions['computed']} computed, {completions['reused']} reused; of those "
+                  f"kept, {completions['rechecked']} asked of the model again: "
+                  f"{completions['rechecked'] - completions['differed']} the same.", ""]
     for setting, cats in results.items():
         lines += [f"## {setting}", "", "| category | " + " | ".join(cols) + " |",
                   "|---" * (len(cols) + 1) + "|"]
@@ -368,7 +376,7 @@ def run(settings: Settings, settings_names: Sequence[str], out_dir: Path, progre
     replay = None
     if reuse:
         replay = ReplayLLM(lambda: make_llm(settings), Completions(settings.cache_dir / "completions.sqlite"),
-                           identity(settings))
+                           identity(settings), recheck=RECHECK)
     for name in settings_names:
         pipeline = prepare(settings, name, progress, llm=replay)
         for split in splits:
@@ -387,10 +395,13 @@ def run(settings: Settings, settings_names: Sequence[str], out_dir: Path, progre
             results[f"{name}/{split}"] = by_category(outcomes)
             details[f"{name}/{split}"] = [o.to_json() for o in outcomes]
         pipeline.store.close()
+    completions = None
     if replay is not None:
         replay.completions.close()
+        completions = {"computed": replay.computed, "reused": replay.reused, "rechecked": replay.rechecked,
+                       "differed": replay.differed}
         if progress:
-            print(f"model completions: {replay.computed} computed, {replay.reused} reused from earlier runs")
-    write_report(results, details, out_dir)
+            print(f"model completions: {completions}")
+    write_report(results, details, out_dir, completions)
     thresholds = yaml.safe_load((EVALS / "thresholds.yaml").read_text()) if (EVALS / "thresholds.yaml").exists() else {}
     return results, check_thresholds(results, thresholds or {})

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +24,8 @@ from pathlib import Path
 
 from qa.config import Settings
 from qa.llm import LLM, Message
+
+log = logging.getLogger(__name__)
 
 
 def identity(settings: Settings) -> str:
@@ -63,9 +66,13 @@ class Completions:
 
 class ReplayLLM:
     """An LLM that answers a request it has answered before from :class:`Completions`, and asks the
-    model (loaded on the first such request) otherwise. Only a completion streamed to its end is kept."""
+    model (loaded on the first such request) otherwise. Only a completion streamed to its end is kept.
 
-    def __init__(self, load: Callable[[], LLM], completions: Completions, identity: str) -> None:
+    ``recheck``: one kept completion in this many (chosen by its key, so the same ones each run) is
+    asked of the model again and compared, so that a run shows that what it reused is what the model
+    says; the model's new text is the one used and kept."""
+
+    def __init__(self, load: Callable[[], LLM], completions: Completions, identity: str, recheck: int = 0) -> None:
         self._load = load
         self._llm: LLM | None = None
         self._lock = threading.Lock()
@@ -74,6 +81,9 @@ class ReplayLLM:
         self.name = f"replay:{identity}"
         self.computed = 0  # requests the model answered
         self.reused = 0  # requests answered from the file
+        self.recheck = recheck
+        self.rechecked = 0  # kept completions asked again
+        self.differed = 0  # ... whose new text was not the kept one
         self._prime: list[Sequence[Message]] = []
 
     def prime(self, prompts: Sequence[Sequence[Message]]) -> list[str]:
@@ -100,7 +110,7 @@ class ReplayLLM:
                stop: Sequence[str] = ()) -> Iterator[str]:
         key = self.key(messages, max_tokens, stop)
         kept = self.completions.get(key)
-        if kept is not None:
+        if kept is not None and not (self.recheck and int(key[:8], 16) % self.recheck == 0):
             self.reused += 1
             yield kept
             return
@@ -109,4 +119,10 @@ class ReplayLLM:
         for delta in self.llm.stream(messages, max_tokens=max_tokens, stop=stop):
             parts.append(delta)
             yield delta
-        self.completions.put(key, "".join(parts))
+        text = "".join(parts)
+        if kept is not None:
+            self.rechecked += 1
+            if text != kept:
+                self.differed += 1
+                log.warning("the model's completion differs from the one kept: %r, kept %r", text, kept)
+        self.completions.put(key, text)

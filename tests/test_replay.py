@@ -62,3 +62,15 @@ def test_identity_names_the_model_file_and_engine(settings):
     assert ident.startswith("embedded:") and ".gguf:" in ident
     server = identity(settings.with_(llm_backend="openai", llm_base_url="http://127.0.0.1:9/v1"))
     assert server == f"openai:http://127.0.0.1:9/v1:{settings.llm_model}"
+
+
+def test_a_rechecked_completion_is_asked_again_and_a_changed_one_replaced(settings, tmp_path):
+    model = make_llm(settings)
+    replay = ReplayLLM(lambda: model, Completions(tmp_path / "c.sqlite"), identity(settings), recheck=1)
+    key = replay.key(MESSAGES, 8, ())
+    replay.completions.put(key, "Bob")  # not what the model says
+    text = complete(replay, MESSAGES, max_tokens=8)
+    assert "Alice" in text and replay.completions.get(key) == text
+    assert (replay.computed, replay.reused, replay.rechecked, replay.differed) == (1, 0, 1, 1)
+    complete(replay, MESSAGES, max_tokens=8)
+    assert (replay.rechecked, replay.differed) == (2, 1)  # the same text this time
