@@ -30,6 +30,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
     from . import evaluate
 
+    if args.reuse and settings.llm_backend != "embedded":
+        print("qa eval: --reuse keeps completions of the embedded model only (QA_LLM_BACKEND=embedded)",
+              file=sys.stderr)
+        return 2
     names = ["corpus", "distractors"] if args.setting == "all" else [args.setting]
     splits = ["dev", "test"] if args.split == "all" else [args.split]
     metrics, failures = evaluate.run(settings, names, Path(args.out), progress=not args.json, splits=splits,
@@ -67,8 +71,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
                    help="dev: evals/gold.yaml (tune on it); test: evals/test.yaml (never tune on it); tune: "
                         "evals/tune.yaml (more to tune on, not gated); all: dev and test")
     p.add_argument("--reuse", action="store_true",
-                   help="answer a model request seen in an earlier run from the completions kept then, so a "
-                        "rerun asks the model only what changed (seconds are measured on the other questions)")
+                   help="answer a request the embedded model has answered before (in an earlier run or this "
+                        "one) from the completion kept then, so a rerun asks the model only what changed "
+                        "(seconds are measured on the other questions)")
     p.add_argument("--benchmark", choices=["realtimeqa"], help="run a public benchmark instead")
     p.add_argument("--limit", type=int, help="benchmark: only the first N questions")
     p.add_argument("--open-only", action="store_true",

@@ -119,7 +119,7 @@ class Outcome:
     case: Case
     answer: Answer
     seconds: float
-    reused: bool = False  # a model completion came from an earlier run (--reuse): seconds not measured
+    reused: bool = False  # a model completion was a kept one (--reuse): seconds not measured
 
     @property
     def leaked(self) -> bool:
@@ -311,7 +311,7 @@ def check_thresholds(results: dict[str, dict[str, dict[str, Any]]], thresholds: 
 
 
 def write_report(results: dict[str, Any], details: dict[str, list[dict]], out_dir: Path,
-                 completions: dict[str, int] | None = None) -> None:
+                 completions: dict[str, Any] | None = None) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     data: dict[str, Any] = {"metrics": results, "answers": details}
     if completions is not None:
@@ -377,6 +377,25 @@ def run(settings: Settings, settings_names: Sequence[str], out_dir: Path, progre
     if reuse:
         replay = ReplayLLM(lambda: make_llm(settings), Completions(settings.cache_dir / "completions.sqlite"),
                            identity(settings), recheck=RECHECK)
+    try:
+        _answer_all(settings, settings_names, splits, results, details, progress, replay)
+    finally:
+        if replay is not None:
+            replay.completions.close()
+    completions = None
+    if replay is not None:
+        completions = {"computed": replay.computed, "reused": replay.reused, "rechecked": replay.rechecked,
+                       "differed": len(replay.differed), "differed_keys": replay.differed}
+        if progress:
+            print(f"model completions: {replay.computed} computed, {replay.reused} reused; of those kept, "
+                  f"{replay.rechecked} asked again: {replay.rechecked - len(replay.differed)} the same")
+    write_report(results, details, out_dir, completions)
+    thresholds = yaml.safe_load((EVALS / "thresholds.yaml").read_text()) if (EVALS / "thresholds.yaml").exists() else {}
+    return results, check_thresholds(results, thresholds or {})
+
+
+def _answer_all(settings: Settings, settings_names: Sequence[str], splits: Sequence[str], results: dict[str, Any],
+                details: dict[str, list[dict]], progress: bool, replay: ReplayLLM | None) -> None:
     for name in settings_names:
         pipeline = prepare(settings, name, progress, llm=replay)
         for split in splits:
@@ -395,13 +414,3 @@ def run(settings: Settings, settings_names: Sequence[str], out_dir: Path, progre
             results[f"{name}/{split}"] = by_category(outcomes)
             details[f"{name}/{split}"] = [o.to_json() for o in outcomes]
         pipeline.store.close()
-    completions = None
-    if replay is not None:
-        replay.completions.close()
-        completions = {"computed": replay.computed, "reused": replay.reused, "rechecked": replay.rechecked,
-                       "differed": replay.differed}
-        if progress:
-            print(f"model completions: {completions}")
-    write_report(results, details, out_dir, completions)
-    thresholds = yaml.safe_load((EVALS / "thresholds.yaml").read_text()) if (EVALS / "thresholds.yaml").exists() else {}
-    return results, check_thresholds(results, thresholds or {})

@@ -1,15 +1,19 @@
 """Model completions kept between eval runs, so that a rerun asks the model only what a change altered.
 
-The reader runs at temperature 0: its completion is a function of the request (messages, token limit,
-stop strings), the model file and the engine that runs it. ``qa eval --reuse`` keeps each completion
-in a SQLite file under the cache directory, keyed on all of these. A request seen before is answered
-from the file; any other (a changed prompt, other passages retrieved, another model or engine version)
-goes to the model and is kept. Everything else runs as usual on every question: retrieval, the
-prompts, the checks, the citations; so a change to the code is measured on its own answers, and a
-change to what the model reads is measured on the model's own completions of it.
+The embedded reader runs at temperature 0: its completion is decided by the request (messages,
+token limit, stop strings), the model file, the engine and how it is called, up to llama.cpp's own
+arithmetic (a prompt read partly from its cache can, rarely, tip a token). ``qa eval --reuse`` keeps
+each completion in a SQLite file under the cache directory, keyed on all of these. A request seen
+before is answered from the file; any other (a changed prompt, other passages retrieved, another
+model, engine or backend code) goes to the model and is kept. Everything else runs as usual on every
+question: retrieval, the prompts, the checks, the citations; so a change to the code is measured on
+its own answers, and a change to what the model reads on the model's own completions of it. A sample
+of the kept completions is asked again on every run and compared (``recheck``), and the report says
+how many were the same.
 
 Seconds are measured only where the model computed every completion of the question: the report
-counts the questions whose completions were reused and leaves them out of the latency figures.
+counts the questions that reused one (from an earlier run, or an identical request earlier in this
+one) and leaves them out of the latency figures.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -29,16 +35,25 @@ log = logging.getLogger(__name__)
 
 
 def identity(settings: Settings) -> str:
-    """What, beside the request, decides a completion: the backend, its model and the engine's version."""
-    if settings.llm_backend == "openai":
-        return f"openai:{settings.llm_base_url}:{settings.llm_model}"
+    """What, beside the request, decides a completion of the embedded model: the model file (a shipped
+    model's published SHA-256; another file's size and time), the engine's version and settings, and
+    the code that calls it. A server's completions are not kept: it may change its model unseen."""
+    if settings.llm_backend != "embedded":
+        raise ValueError("--reuse keeps completions of the embedded model only (QA_LLM_BACKEND=embedded)")
     import xllamacpp
 
-    from qa.llm.gguf import embedded_model_path
+    from qa.llm import embedded
+    from qa.llm.gguf import embedded_model_path, shipped_model
 
-    path = (Path(settings.llm_gguf).expanduser() if settings.llm_gguf
-            else embedded_model_path(settings.cache_dir, settings.llm_model))
-    return f"embedded:{path.name}:{path.stat().st_size}:{xllamacpp.__version__}:{settings.llm_ctx}"
+    if settings.llm_gguf:
+        path = Path(settings.llm_gguf).expanduser()
+        model = f"{path.name}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
+    else:
+        model = f"{shipped_model(settings.llm_model).file}:{shipped_model(settings.llm_model).sha256}"
+        embedded_model_path(settings.cache_dir, settings.llm_model)  # assembled and checked once
+    caller = hashlib.sha256(Path(embedded.__file__).read_bytes()).hexdigest()[:16]
+    threads = settings.llm_threads or os.cpu_count()
+    return f"embedded:{model}:xllamacpp {xllamacpp.__version__}:ctx {settings.llm_ctx}:threads {threads}:{caller}"
 
 
 class Completions:
@@ -68,9 +83,11 @@ class ReplayLLM:
     """An LLM that answers a request it has answered before from :class:`Completions`, and asks the
     model (loaded on the first such request) otherwise. Only a completion streamed to its end is kept.
 
-    ``recheck``: one kept completion in this many (chosen by its key, so the same ones each run) is
-    asked of the model again and compared, so that a run shows that what it reused is what the model
-    says; the model's new text is the one used and kept."""
+    ``recheck``: one kept completion in this many (a different sample each run) is asked of the model
+    again and compared, so that a run shows that what it reused is what the model says now; the
+    model's new text is the one used and kept, and the keys of those that differed are listed.
+
+    Counters are read per question by the eval, which asks one question at a time."""
 
     def __init__(self, load: Callable[[], LLM], completions: Completions, identity: str, recheck: int = 0) -> None:
         self._load = load
@@ -83,13 +100,20 @@ class ReplayLLM:
         self.reused = 0  # requests answered from the file
         self.recheck = recheck
         self.rechecked = 0  # kept completions asked again
-        self.differed = 0  # ... whose new text was not the kept one
+        self.differed: list[str] = []  # ... the keys of those whose new text was not the kept one
+        self._salt = secrets.token_hex(8)  # which kept completions this run asks again
         self._prime: list[Sequence[Message]] = []
 
     def prime(self, prompts: Sequence[Sequence[Message]]) -> list[str]:
-        """Prime the model's slots as the pipeline asks (``EmbeddedLLM.prime``), when it is loaded."""
-        self._prime = list(prompts)
-        return ["deferred"] * len(self._prime)
+        """Prime the model's slots as the pipeline asks (``EmbeddedLLM.prime``): now if it is loaded, else
+        when it is."""
+        with self._lock:
+            llm = self._llm
+            if llm is None:
+                self._prime = list(prompts)
+                return ["deferred"] * len(self._prime)
+        prime = getattr(llm, "prime", None)
+        return list(prime(prompts)) if prime is not None else []
 
     def key(self, messages: Sequence[Message], max_tokens: int, stop: Sequence[str]) -> str:
         request = json.dumps([self.identity, list(messages), max_tokens, list(stop)], sort_keys=True)
@@ -110,19 +134,22 @@ class ReplayLLM:
                stop: Sequence[str] = ()) -> Iterator[str]:
         key = self.key(messages, max_tokens, stop)
         kept = self.completions.get(key)
-        if kept is not None and not (self.recheck and int(key[:8], 16) % self.recheck == 0):
+        if kept is not None and not (self.recheck and self._sampled(key)):
             self.reused += 1
             yield kept
             return
-        self.computed += 1
         parts = []
         for delta in self.llm.stream(messages, max_tokens=max_tokens, stop=stop):
             parts.append(delta)
             yield delta
         text = "".join(parts)
+        self.computed += 1
         if kept is not None:
             self.rechecked += 1
             if text != kept:
-                self.differed += 1
+                self.differed.append(key)
                 log.warning("the model's completion differs from the one kept: %r, kept %r", text, kept)
         self.completions.put(key, text)
+
+    def _sampled(self, key: str) -> bool:
+        return int(hashlib.sha256(f"{self._salt}{key}".encode()).hexdigest()[:8], 16) % self.recheck == 0

@@ -54,14 +54,33 @@ def test_a_completion_left_half_read_is_not_kept(settings, tmp_path):
     stream.close()  # the reader stopped reading (Stop in the page)
     assert replay.completions.get(replay.key(MESSAGES, 8, ())) is None
     complete(replay, MESSAGES, max_tokens=8)
-    assert (replay.computed, replay.reused) == (2, 0)
+    assert (replay.computed, replay.reused) == (1, 0)  # counted when complete
 
 
-def test_identity_names_the_model_file_and_engine(settings):
+def test_identity_names_the_model_file_the_engine_and_the_code_that_calls_it(settings):
     ident = identity(settings)
-    assert ident.startswith("embedded:") and ".gguf:" in ident
-    server = identity(settings.with_(llm_backend="openai", llm_base_url="http://127.0.0.1:9/v1"))
-    assert server == f"openai:http://127.0.0.1:9/v1:{settings.llm_model}"
+    assert ident.startswith("embedded:") and ".gguf:" in ident and "xllamacpp" in ident
+    assert identity(settings.with_(llm_model="qwen2.5-0.5b")) != ident
+    assert identity(settings.with_(llm_ctx=2048)) != ident
+    # A server may change its model unseen: its completions are not kept.
+    with pytest.raises(ValueError, match="embedded model only"):
+        identity(settings.with_(llm_backend="openai", llm_base_url="http://127.0.0.1:9/v1"))
+
+
+def test_questions_that_reused_a_completion_are_left_out_of_the_seconds():
+    from datetime import date
+
+    from evals.evaluate import Case, Outcome, metrics
+    from qa.records import Answer
+
+    def outcome(seconds, reused):
+        answer = Answer(question="q", text="t", refused=True, mode="refused")
+        return Outcome(Case(id="x", category="answerable", question="q", as_of=date(2026, 1, 1)), answer, seconds,
+                       reused=reused)
+
+    m = metrics([outcome(10.0, False), outcome(0.1, True), outcome(0.2, True), outcome(12.0, False),
+                 outcome(14.0, False)])
+    assert (m["questions"], m["reused"], m["median_s"]) == (5, 2, 12.0)
 
 
 def test_a_rechecked_completion_is_asked_again_and_a_changed_one_replaced(settings, tmp_path):
@@ -71,6 +90,6 @@ def test_a_rechecked_completion_is_asked_again_and_a_changed_one_replaced(settin
     replay.completions.put(key, "Bob")  # not what the model says
     text = complete(replay, MESSAGES, max_tokens=8)
     assert "Alice" in text and replay.completions.get(key) == text
-    assert (replay.computed, replay.reused, replay.rechecked, replay.differed) == (1, 0, 1, 1)
+    assert (replay.computed, replay.reused, replay.rechecked, replay.differed) == (1, 0, 1, [key])
     complete(replay, MESSAGES, max_tokens=8)
-    assert (replay.rechecked, replay.differed) == (2, 1)  # the same text this time
+    assert (replay.rechecked, replay.differed) == (2, [key])  # the same text this time
