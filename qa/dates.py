@@ -241,17 +241,23 @@ def without_period(question: str) -> str:
 
 _RELATIVE = re.compile(r"\b(?:(?:on|last|this past) )?(" + "|".join(WEEKDAYS) + r")\b|\b(yesterday)\b|"
                        r"\b(?:(about|around|nearly|almost|some|roughly) )?(\d{1,3}|one|two|three|four|five|six|seven|"
-                       r"eight|nine|ten) (day|week)s? (ago|earlier)\b", re.IGNORECASE)
+                       r"eight|nine|ten) (day|week)s? (ago|earlier)\b|"
+                       r"\b(today|tonight|this (?:morning|afternoon|evening))\b", re.IGNORECASE)
 _SMALL = {w: i for i, w in enumerate("one two three four five six seven eight nine ten".split(), 1)}
 
 
 def resolve_relative(text: str, published: date) -> tuple[str, date, bool] | None:
     """The first relative date of ``text`` ("on Tuesday", "yesterday", "about 40 days ago") as a
     calendar date counted back from the article's publication date: (the words, the date, whether it
-    is approximate). A weekday is the last such day up to publication: news names the day of the week
-    for that day's events too ("on Saturday" in a report published on a Saturday is that day, "last
-    Saturday" the one before)."""
+    is approximate). "Today" and "this morning" are the day of publication, when the text names no
+    other relative date. A weekday is the last such day up to publication: news names the day of the
+    week for that day's events too ("on Saturday" in a report published on a Saturday is that day,
+    "last Saturday" the one before)."""
+    today = None
     for m in _RELATIVE.finditer(text):
+        if m.group(7):  # "said today that the fire started on Tuesday": the other date is the event's
+            today = today or (m.group(0), published, False)
+            continue
         if m.group(1):
             back = (published.weekday() - WEEKDAYS.index(m.group(1).lower())) % 7
             if not back and m.group(0).lower().startswith(("last", "this past")):
@@ -262,4 +268,4 @@ def resolve_relative(text: str, published: date) -> tuple[str, date, bool] | Non
         n = int(m.group(4)) if m.group(4).isdigit() else _SMALL[m.group(4).lower()]
         days = n * (7 if m.group(5).lower() == "week" else 1)
         return m.group(0), published - timedelta(days=days), bool(m.group(3))
-    return None
+    return today

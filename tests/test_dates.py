@@ -88,6 +88,9 @@ def test_a_bound_later_than_today_is_today():
     ("It closed last Thursday.", date(2025, 8, 14), ("last Thursday", date(2025, 8, 7), False)),  # a week before
     ("The list was created about 40 days ago.", date(2025, 8, 23), ("about 40 days ago", date(2025, 7, 14), True)),
     ("He resigned yesterday.", date(2026, 3, 1), ("yesterday", date(2026, 2, 28), False)),
+    ("He passed away today at 9:34.", date(2022, 12, 31), ("today", date(2022, 12, 31), False)),
+    ("The strike ended this morning.", date(2026, 5, 22), ("this morning", date(2026, 5, 22), False)),
+    ("Officials said today the fire began on Tuesday.", date(2025, 8, 14), ("on Tuesday", date(2025, 8, 12), False)),
     ("Two weeks ago the plan was approved.", date(2026, 3, 15), ("Two weeks ago", date(2026, 3, 1), False)),
     ("The council met in the town hall.", date(2026, 3, 15), None),
 ])

@@ -375,3 +375,23 @@ def test_an_uncited_claim_is_matched_by_the_words_it_adds_to_the_question():
     # The question's words alone find nothing: the claim's own must be there.
     claim = Claim("Thabo Mbeki delivered the main eulogy at Archbishop Desmond Tutu's state funeral in Cape Town.", [])
     assert supporting(claim, q, evidence) == []
+
+
+def test_when_is_answered_by_a_date_the_sentence_states_not_by_the_reports_date():
+    headline = _evidence(["Ferry strike cancels 64 sailings to Tarrow Isle"], published="2026-05-06")
+    q = "When did the Tarrow Isle ferry strike come to an end?"
+    assert supporting(Claim("The Tarrow Isle ferry strike came to an end on 6 May 2026.", [1]), q, headline) == []
+    # The report's date still dates what the report says, for a question that does not ask when.
+    claim = Claim("On 6 May 2026, the strike had cancelled 64 sailings to Tarrow Isle.", [1])
+    assert supporting(claim, "How many sailings has the ferry strike cancelled?", headline) == [1]
+    # A relative date in the sentence stands for its day: "last Friday" in a Wednesday's report.
+    ended = _evidence(["The three-week strike that ended last Friday cost the company EUR 1.3 million."],
+                      published="2026-05-27")
+    assert supporting(Claim("The ferry strike came to an end on 22 May 2026.", [1]), q, ended) == [1]
+    assert supporting(Claim("The ferry strike came to an end on 27 May 2026.", [1]), q, ended) == []
+    today = _evidence(["The strike ended this morning, the union said."], published="2026-05-22")
+    assert supporting(Claim("The ferry strike came to an end on 22 May 2026.", [1]), q, today) == [1]
+    # The report's year completes a day or month the sentence gives without one.
+    early = _evidence(["The first package was financed by the Netherlands in early August."], published="2025-08-23")
+    claim = Claim("The Netherlands financed the first package in early August 2025.", [1])
+    assert supporting(claim, "When was the first package financed?", early) == [1]

@@ -16,14 +16,17 @@ from ..dates import MONTHS, WEEKDAYS, date_forms, named_periods, parse_date, res
 from ..names import lemmatised, names, typed_names
 from ..records import Answer, Citation, Hit, Passage
 from ..text import content_words, similar_word
-from .evidence import Evidence, candidate_sentences, periods_met, without_periods
+from .evidence import Evidence, candidate_sentences, figure_kind, periods_met, without_periods
 from .facts import CITE, Quantity, name_supported, quantities, unsupported_facts
 from .reader import Claim
 
 
-def _context(e: Evidence) -> str:
+def _context(e: Evidence, day: bool = True) -> str:
+    """The sentence with its outlet and date, as the model saw it; ``day=False``: the date's year only."""
     art = e.hit.article
-    return f"{e.text} {art.source or ''} {spoken_date(art.published) or ''}"
+    published = parse_date(art.published)
+    shown = spoken_date(art.published) if day else str(published.year) if published else None
+    return f"{e.text} {art.source or ''} {shown or ''}"
 
 
 def _missing(claim: Claim, question: str, sources: Sequence[Evidence], given: bool = False) -> list[str]:
@@ -31,7 +34,11 @@ def _missing(claim: Claim, question: str, sources: Sequence[Evidence], given: bo
     question's names are the user's words; so is a date it names ("in February 2023") that a cited
     report's publication date, shown beside the citation, falls in. A calendar date that a sentence's
     relative date stands for ("on Saturday" in a report of Monday 3 January 2022: 1 January) is held
-    by it. ``given``: the question's figures are left out too."""
+    by it. A question that asks when is answered by a day and month its sentences state (or that a
+    relative date of theirs stands for), the report's year completing them ("in early August" in a
+    report of 2025): the report's own day dates the report, not the events it tells of ("The strike
+    ended on 6 May" is not held by a report of 6 May that does not say so). ``given``: the question's
+    figures are left out too."""
     qnames = {n.lower() for n in names(question)}
     met = {(first, last) for e in sources
            for _, first, last in periods_met(question, parse_date(e.hit.article.published), within=True)}
@@ -41,7 +48,7 @@ def _missing(claim: Claim, question: str, sources: Sequence[Evidence], given: bo
         if relative and not relative[2]:  # "on Saturday", "yesterday": one calendar day, not "about 40 days ago"
             met.add((relative[1], relative[1]))
     said = without_periods(claim.text, [p for p in named_periods(claim.text) if (p[1], p[2]) in met])
-    text = " ".join(_context(e) for e in sources)
+    text = " ".join(_context(e, day=figure_kind(question) != "time") for e in sources)
     return [f for f in unsupported_facts(said, text) if f.lower() not in qnames and not (given and _asked(f, question))]
 
 
