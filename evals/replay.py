@@ -49,7 +49,8 @@ def identity(settings: Settings) -> str:
         path = Path(settings.llm_gguf).expanduser()
         model = f"{path.name}:{path.stat().st_size}:{path.stat().st_mtime_ns}"
     else:
-        model = f"{shipped_model(settings.llm_model).file}:{shipped_model(settings.llm_model).sha256}"
+        shipped = shipped_model(settings.llm_model)
+        model = f"{shipped.file}:{shipped.sha256}"
         embedded_model_path(settings.cache_dir, settings.llm_model)  # assembled and checked once
     caller = hashlib.sha256(Path(embedded.__file__).read_bytes()).hexdigest()[:16]
     threads = settings.llm_threads or os.cpu_count()
