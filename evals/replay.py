@@ -62,10 +62,27 @@ class Completions:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30)
         self._lock = threading.Lock()
-        with self._lock, self._db:
-            self._db.execute("CREATE TABLE IF NOT EXISTS completions (key TEXT PRIMARY KEY, text TEXT NOT NULL)")
+        try:
+            self._db = self._open(path)
+        except sqlite3.DatabaseError as err:  # not a database, or damaged: kept aside, a new file begun
+            aside = path.with_name(f"{path.name}.damaged")
+            log.warning("the completions file %s cannot be read (%s): moved to %s, starting a new one", path, err, aside)
+            os.replace(path, aside)
+            self._db = self._open(path)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path, check_same_thread=False, timeout=30)
+        try:
+            with db:
+                db.execute("CREATE TABLE IF NOT EXISTS completions (key TEXT PRIMARY KEY, text TEXT NOT NULL)")
+                if (status := db.execute("PRAGMA quick_check").fetchone()[0]) != "ok":
+                    raise sqlite3.DatabaseError(status)
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
     def get(self, key: str) -> str | None:
         with self._lock:

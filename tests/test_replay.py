@@ -93,3 +93,16 @@ def test_a_rechecked_completion_is_asked_again_and_a_changed_one_replaced(settin
     assert (replay.computed, replay.reused, replay.rechecked, replay.differed) == (1, 0, 1, [key])
     complete(replay, MESSAGES, max_tokens=8)
     assert (replay.rechecked, replay.differed) == (2, [key])  # the same text this time
+
+
+def test_a_damaged_completions_file_is_kept_aside_and_a_new_one_begun(tmp_path):
+    path = tmp_path / "completions.sqlite"
+    path.write_bytes(b"not a database " * 100)
+    kept = Completions(path)
+    kept.put("k", "text")
+    assert kept.get("k") == "text"
+    kept.close()
+    assert (tmp_path / "completions.sqlite.damaged").read_bytes() == b"not a database " * 100
+    again = Completions(path)  # the new file is read back as it was written
+    assert again.get("k") == "text"
+    again.close()
