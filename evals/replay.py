@@ -67,7 +67,8 @@ class Completions:
             self._db = self._open(path)
         except sqlite3.DatabaseError as err:  # not a database, or damaged: kept aside, a new file begun
             aside = path.with_name(f"{path.name}.damaged")
-            log.warning("the completions file %s cannot be read (%s): moved to %s, starting a new one", path, err, aside)
+            log.warning("the completions file %s cannot be read (%s): moved to %s, starting a new one",
+                        path, err, aside)
             os.replace(path, aside)
             self._db = self._open(path)
 
