@@ -72,9 +72,9 @@ class Settings(BaseSettings):
     chroma_url: OptionalStr = None  # e.g. http://127.0.0.1:8000 ; None: on-disk Chroma under data_dir
     embed_model: OptionalStr = None  # any sentence-transformers name or path; None: shipped MiniLM
     embed_batch_size: int = Field(64, gt=0)
-    # "onnx" (ONNX Runtime, the default), "onnx-int8" (faster, slightly different ranks) or "torch";
-    # see qa/index/embed.py
-    embed_backend: Literal["onnx", "onnx-int8", "torch"] = "onnx"
+    # "openvino" (the default), "onnx" (ONNX Runtime), "onnx-int8" (slightly different ranks) or
+    # "torch"; see qa/index/embed.py
+    embed_backend: Literal["openvino", "onnx", "onnx-int8", "torch"] = "openvino"
     # Target passage size in characters; sentences are never split. 400 until a full `qa eval` at 800
     # (docs/bench/passages.md: 800 finds more answers in the top 5/20 at the same ingest rate, but
     # refused two dev questions that 400 answers).
