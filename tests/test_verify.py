@@ -28,6 +28,16 @@ def test_the_right_slot_agrees_and_the_wrong_one_does_not():
     assert not agrees("The Netherlands financed it.", "Denmark, Finland and Sweden", q)
 
 
+def test_an_answer_may_give_part_of_a_re_read_of_several_parts_but_nothing_else():
+    q = "Roughly how many people does the company of the Microsoft chief executive employ around the world?"
+    claim = "The company employs about 221,000 people around the world, including 122,000 in the United States."
+    assert agrees(claim, "Nadella; 221,000", q)  # says less than the re-read
+    assert not agrees(claim, "Nadella; 200,000", q)  # no part held
+    assert not agrees("The company employs about 221,000 people; Bill Gates leads it.", "Nadella; 221,000", q)
+    assert not agrees("Satya Nadella announced the cuts.", "Nadella; 221,000", q)  # a figure part left out
+    assert not agrees(claim, "Nadella", q)
+
+
 def test_amounts_agree_by_value():
     assert agrees("PURL has delivered weapons worth $1.5 billion.", "One and a half billion dollars",
                   "How much has PURL delivered so far?")
