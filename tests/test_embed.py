@@ -84,3 +84,10 @@ def test_two_threads_embed_at_once_with_the_vectors_of_one():
     with ThreadPoolExecutor(2) as pool:
         both = list(pool.map(emb.embed, [texts, texts[::-1]]))
     assert np.allclose(both[0], alone, atol=1e-4) and np.allclose(both[1], alone[::-1], atol=1e-4)
+
+
+def test_the_compiled_openvino_model_is_kept_and_gives_the_same_vectors(tmp_path):
+    first = Embedder(backend="openvino", cache_dir=tmp_path).embed_query("security guarantees")
+    assert list((tmp_path / "openvino").glob("*.blob"))
+    again = Embedder(backend="openvino", cache_dir=tmp_path).embed_query("security guarantees")
+    assert np.allclose(again, first, atol=1e-6)

@@ -112,7 +112,8 @@ class Embedder:
             log.info("embedder: exporting %s to %s (once)", self.model_name, path)
             export(Path(self.model_name), path, quantize=self.backend == "onnx-int8")
         runtime = "openvino" if self.backend == "openvino" else "onnxruntime"
-        return OnnxEncoder(path, Path(self.model_name), self.batch_size, runtime=runtime)
+        return OnnxEncoder(path, Path(self.model_name), self.batch_size, runtime=runtime,
+                           compiled_dir=self.cache_dir / "openvino")
 
     @property
     def dimension(self) -> int:
