@@ -94,7 +94,8 @@ def test_bad_value_in_file_names_setting_and_file(env: dict[str, str], tmp_path:
     toml = write_toml(tmp_path / "data" / "qa.toml", 'embed_backend = "cuda"\n')
     with pytest.raises(ConfigError) as e:
         load_settings(env)
-    assert str(e.value).startswith(f"embed_backend in {toml}: input should be 'onnx', 'onnx-int8' or 'torch'")
+    assert str(e.value).startswith(
+        f"embed_backend in {toml}: input should be 'openvino', 'onnx', 'onnx-int8' or 'torch', got 'cuda'")
 
 
 def test_unknown_key_in_file(env: dict[str, str], tmp_path: Path) -> None:
