@@ -91,3 +91,12 @@ def test_the_compiled_openvino_model_is_kept_and_gives_the_same_vectors(tmp_path
     assert list((tmp_path / "openvino").glob("*.blob"))
     again = Embedder(backend="openvino", cache_dir=tmp_path).embed_query("security guarantees")
     assert np.allclose(again, first, atol=1e-6)
+
+
+def test_without_openvino_the_embedder_runs_on_onnx_runtime(tmp_path):
+    code = ("import sys\nsys.modules['openvino'] = None\nfrom qa.index.embed import Embedder\n"
+            "e = Embedder(backend='openvino')\nv = e.embed_query('PURL deliveries')\n"
+            "assert v.shape == (384,) and e.backend == 'onnx', e.backend\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "OpenVINO unavailable" in done.stderr

@@ -111,9 +111,14 @@ class Embedder:
         if not ok:
             log.info("embedder: exporting %s to %s (once)", self.model_name, path)
             export(Path(self.model_name), path, quantize=self.backend == "onnx-int8")
-        runtime = "openvino" if self.backend == "openvino" else "onnxruntime"
-        return OnnxEncoder(path, Path(self.model_name), self.batch_size, runtime=runtime,
-                           compiled_dir=self.cache_dir / "openvino")
+        if self.backend == "openvino":
+            try:
+                return OnnxEncoder(path, Path(self.model_name), self.batch_size, runtime="openvino",
+                                   compiled_dir=self.cache_dir / "openvino")
+            except Exception as err:  # not installed for this platform, or no CPU plugin: same vectors to 1e-4
+                log.warning("embedder: OpenVINO unavailable (%s); using ONNX Runtime", err)
+                self.backend = "onnx"
+        return OnnxEncoder(path, Path(self.model_name), self.batch_size)
 
     @property
     def dimension(self) -> int:
