@@ -1,4 +1,4 @@
-"""Sentence embeddings with ONNX Runtime: tokenizers + onnxruntime + numpy, no torch.
+"""Sentence embeddings from the exported ONNX model: tokenizers + OpenVINO or ONNX Runtime + numpy, no torch.
 
 Mean pooling over every token the attention mask keeps ([CLS] and [SEP] included) and L2
 normalisation, as sentence-transformers does for all-MiniLM-L6-v2. A text longer than the model's
