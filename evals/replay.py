@@ -65,11 +65,16 @@ class Completions:
         self._lock = threading.Lock()
         try:
             self._db = self._open(path)
+        except sqlite3.OperationalError:  # locked by another run, or cannot be opened: not damaged
+            raise
         except sqlite3.DatabaseError as err:  # not a database, or damaged: kept aside, a new file begun
             aside = path.with_name(f"{path.name}.damaged")
             log.warning("the completions file %s cannot be read (%s): moved to %s, starting a new one",
                         path, err, aside)
             os.replace(path, aside)
+            for suffix in ("-journal", "-wal", "-shm"):  # a journal belongs to the file it was written for
+                if (side := path.with_name(path.name + suffix)).exists():
+                    os.replace(side, aside.with_name(aside.name + suffix))
             self._db = self._open(path)
 
     @staticmethod

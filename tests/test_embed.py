@@ -29,7 +29,9 @@ def torch_vectors(passages: list[str]) -> np.ndarray:
 @pytest.mark.parametrize(("backend", "least", "mean"),
                          [("openvino", 0.999, 0.9999), ("onnx", 0.999, 0.9999), ("onnx-int8", 0.98, 0.99)])
 def test_onnx_vectors_match_torch(backend, least, mean, passages, torch_vectors):
-    vecs = Embedder(backend=backend).embed(passages)
+    emb = Embedder(backend=backend)
+    vecs = emb.embed(passages)
+    assert emb.backend == backend  # no fallback: this backend ran
     assert vecs.shape == torch_vectors.shape and vecs.dtype == np.float32
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
     cos = (vecs * torch_vectors).sum(axis=1)
@@ -42,13 +44,13 @@ def test_every_word_of_a_long_text_is_embedded():
     texts = [head + " Bananas are yellow fruit grown in Ecuador.", head + " The river flooded the town."]
     torch_vecs = Embedder(backend="torch").embed(texts)
     assert float(torch_vecs[0] @ torch_vecs[1]) > 0.9999
-    for backend in ("openvino", "onnx"):
+    for backend, atol in (("openvino", 1e-4), ("onnx", 1e-5)):  # bfloat16 rounds per batch shape
         onnx = Embedder(backend=backend)
-        assert len(onnx.encoder.tokenizer.encode(texts[0]).ids) > 256
+        assert len(onnx.encoder.tokenizer.encode(texts[0]).ids) > 256 and onnx.backend == backend
         vecs = onnx.embed(texts)
         assert float(vecs[0] @ vecs[1]) < 0.999
         # A short text is one window: the same vector alone or in a batch with long ones.
-        assert np.allclose(onnx.embed(["A short one."])[0], onnx.embed([texts[0], "A short one."])[1], atol=1e-4)
+        assert np.allclose(onnx.embed(["A short one."])[0], onnx.embed([texts[0], "A short one."])[1], atol=atol)
 
 
 def test_a_damaged_export_is_made_again(tmp_path):
@@ -79,6 +81,7 @@ def test_two_threads_embed_at_once_with_the_vectors_of_one():
     from concurrent.futures import ThreadPoolExecutor
 
     emb = Embedder(backend="openvino")
+    assert emb.encoder.runtime == "openvino"
     texts = [f"Report number {i} on the ferry strike and its {i * 7} cancelled sailings." for i in range(40)]
     alone = emb.embed(texts)
     with ThreadPoolExecutor(2) as pool:

@@ -106,3 +106,13 @@ def test_a_damaged_completions_file_is_kept_aside_and_a_new_one_begun(tmp_path):
     again = Completions(path)  # the new file is read back as it was written
     assert again.get("k") == "text"
     again.close()
+
+
+def test_a_completions_file_that_cannot_be_opened_is_not_moved_aside(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "completions.sqlite"
+    path.mkdir()  # cannot be opened as a database file: an error, not damage
+    with pytest.raises(sqlite3.OperationalError):
+        Completions(path)
+    assert path.is_dir() and not (tmp_path / "completions.sqlite.damaged").exists()

@@ -215,21 +215,34 @@ def agrees(claim: str, short: str, question: str) -> bool:
     of the answer is held to it."""
     kinds = {kind for _, kind in typed_names(short)}
     checked = [n for n, kind in typed_names(claim) if "" in kinds or kind in kinds or (kinds and not kind)]
-    return _holds_parts(claim, short) and all(name_supported(n, f"{short} {question}") for n in checked)
+    return _holds_parts(claim, short, question) and all(name_supported(n, f"{short} {question}") for n in checked)
 
 
-def _holds_parts(claim: str, short: str) -> bool:
-    """The answer holds the re-read's answer, or, when the re-read gives several ("Nadella; 221,000"),
-    some of them and no figure where a part it leaves out has one: an answer may say less than the
-    re-read, never something else (a name of the kind of a part left out is held to the re-read by
-    ``agrees``)."""
+def _holds_parts(claim: str, short: str, question: str) -> bool:
+    """The answer holds the re-read's answer; or, when the re-read answers several slots ("Nadella;
+    221,000": who, and how many), it holds the last, which the question does not already say, and
+    leaves out only names of another kind than those it holds: an answer may say less than the
+    re-read, never something else. A list of one kind ("Denmark; Finland; Sweden") is held whole, and a
+    left-out date, figure or phrase ("in January", "job cuts") is not left out lightly."""
     if holds(claim, short):
         return True
     parts = [p.strip() for p in short.split(";") if p.strip()]
-    if len(parts) < 2:
+    if len(parts) < 2 or not holds(claim, parts[-1]) or not adds_to(question, parts[-1]):
         return False
-    left = [p for p in parts if not holds(claim, p)]
-    return len(left) < len(parts) and not any(quantities(p) for p in left)
+    held = [p for p in parts if holds(claim, p)]
+    kinds = {k for p in held for k in _slot_kinds(p)}
+    return all(_name_alone(p) and not _slot_kinds(p) & kinds for p in parts if p not in held)
+
+
+def _slot_kinds(part: str) -> set[str]:
+    """What a part of a short answer gives: kinds of names ("person", "place", ...), and "figure"."""
+    return {kind or "name" for _, kind in typed_names(part)} | ({"figure"} if quantities(part) else set())
+
+
+def _name_alone(part: str) -> bool:
+    """The part is names and nothing else: no figure, no date, no other word ("in January")."""
+    found = names(part)
+    return bool(found) and not quantities(part) and not content_words(part) - content_words(" ".join(found))
 
 
 def _overlap(claim: str, text: str, question: str = "") -> float:

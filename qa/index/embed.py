@@ -113,9 +113,13 @@ class Embedder:
             export(Path(self.model_name), path, quantize=self.backend == "onnx-int8")
         if self.backend == "openvino":
             try:
-                return OnnxEncoder(path, Path(self.model_name), self.batch_size, runtime="openvino",
-                                   compiled_dir=self.cache_dir / "openvino")
-            except Exception as err:  # not installed for this platform, or no CPU plugin: same vectors to 1e-4
+                encoder = OnnxEncoder(path, Path(self.model_name), self.batch_size, runtime="openvino",
+                                      compiled_dir=self.cache_dir / "openvino")
+                if not np.isfinite(encoder.embed(["warm up"])).all():
+                    raise RuntimeError("the compiled model gives no finite vector")
+                return encoder
+            except Exception as err:  # not built for this platform, no CPU plugin, a failed first run
+                # ONNX Runtime's vectors are OpenVINO's to a cosine of 0.9999: a store stays usable.
                 log.warning("embedder: OpenVINO unavailable (%s); using ONNX Runtime", err)
                 self.backend = "onnx"
         return OnnxEncoder(path, Path(self.model_name), self.batch_size)

@@ -77,13 +77,21 @@ class OnnxEncoder:
         model = core.compile_model(str(path), "CPU", {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY"})
         inputs = {i.get_any_name() for i in model.inputs}
         self.dimension = int(model.outputs[0].get_partial_shape()[-1].get_length())
-        requests = threading.local()  # an infer request is not to be shared between threads
+        # An infer request serves one call at a time: idle ones are reused, so there are never more
+        # than the calls at once (the page's worker threads come and go).
+        idle: list[ov.InferRequest] = []
+        lock = threading.Lock()
 
         def run(feed: dict[str, np.ndarray]) -> np.ndarray:
-            if not hasattr(requests, "request"):
-                requests.request = model.create_infer_request()
-            out = requests.request.infer({k: v for k, v in feed.items() if k in inputs})
-            return np.array(out[model.outputs[0]], dtype=np.float32)
+            with lock:
+                request = idle.pop() if idle else None
+            request = request or model.create_infer_request()
+            try:
+                out = request.infer({k: v for k, v in feed.items() if k in inputs})
+                return np.array(out[model.outputs[0]], dtype=np.float32)
+            finally:
+                with lock:
+                    idle.append(request)
         return run
 
     def windows(self, texts: Sequence[str]) -> tuple[list[list[int]], np.ndarray]:
