@@ -58,6 +58,15 @@ def test_a_sentence_holds_a_short_answer():
     assert not holds(SENTENCE, "Poland")
 
 
+def test_a_month_or_weekday_of_the_short_answer_must_be_held_too():
+    assert not holds("Microsoft announced the cuts in March.", "Microsoft; in January")
+    assert holds("Microsoft announced the cuts in January.", "Microsoft; in January")
+    assert not holds("The bridge reopened on Monday.", "on Tuesday")
+    assert not holds("Prices may rise.", "May")  # the verb is not the month
+    assert not agrees("Microsoft announced the cuts in March.", "Microsoft; in January",
+                      "Which company announced job cuts, and when?")
+
+
 def test_a_second_read_that_echoes_the_question_says_nothing():
     q = "What kind of weapons do the PURL packages mainly concern?"
     assert not adds_to(q, "weapons")

@@ -188,14 +188,26 @@ def adds_to(question: str, short: str) -> bool:
 
 
 def holds(text: str, short: str) -> bool:
-    """``text`` holds the short answer: its figures and names, else most of its words."""
+    """``text`` holds the short answer: its figures, names, months and days of the week (a month
+    alone is neither a figure nor a name: "Microsoft; in January" is not held by "... in March"),
+    else most of its words."""
     wanted_q = quantities(short)
     wanted_n = names(short)
-    if wanted_q or wanted_n:
+    wanted_d = _calendar_words(short)
+    if wanted_q or wanted_n or wanted_d:
         have = quantities(text)
-        return all(any(w.matches(h) for h in have) for w in wanted_q) and all(name_supported(n, text) for n in wanted_n)
+        return all(any(w.matches(h) for h in have) for w in wanted_q) and \
+            all(name_supported(n, text) for n in wanted_n) and wanted_d <= _calendar_words(text)
     words = content_words(short)
     return bool(words) and len(words & content_words(text)) >= len(words) / 2
+
+
+_CALENDAR = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in MONTHS + WEEKDAYS) + r")\b")
+
+
+def _calendar_words(text: str) -> set[str]:
+    """The months and days of the week ``text`` names (capitalised: "may" is a verb)."""
+    return set(_CALENDAR.findall(text))
 
 
 def holding(short: str, used: Sequence[Evidence]) -> Evidence | None:
