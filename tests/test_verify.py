@@ -13,7 +13,17 @@ from qa.answer.evidence import (
     with_lists,
 )
 from qa.answer.reader import Claim
-from qa.answer.verify import adds_to, agrees, holding, holds, restating, supporting, unblended
+from qa.answer.verify import (
+    adds_to,
+    agrees,
+    another_time,
+    holding,
+    holds,
+    names_anything,
+    restating,
+    supporting,
+    unblended,
+)
 from qa.ingest.chunk import sentence_spans
 from qa.records import Article, Hit, Passage
 
@@ -422,3 +432,22 @@ def test_when_is_answered_by_a_date_the_sentence_states_not_by_the_reports_date(
     early = _evidence(["The first package was financed by the Netherlands in early August."], published="2025-08-23")
     claim = Claim("The Netherlands financed the first package in early August 2025.", [1])
     assert supporting(claim, "When was the first package financed?", early) == [1]
+
+
+def test_a_claim_dated_to_another_time_than_asked():
+    q = "What share of the vote did Scott Rolen get when he was elected to the Hall of Fame in January 2023?"
+    assert another_time("Rolen received 10.2% in his first year and reached 62% in 2022.", q)
+    assert not another_time("Rolen received 76.3% of the vote in January 2023, up from 62% in 2022.", q)
+    assert not another_time("Rolen received 76.3% of the vote.", q)  # no time of its own
+    # A bound is not a time asked about: the latest figure before it answers.
+    assert not another_time("The repairs were put at 4 million euros on 31 July 2025.",
+                            "What was the repair bill by the end of September 2025?")
+
+
+def test_a_name_question_is_answered_by_something_it_does_not_name():
+    q = "Which hacking group was blamed for the March 2022 theft from Axie Infinity's Ronin Network?"
+    assert not names_anything("The hackers blamed for the theft from Axie Infinity's Ronin Network were the Ronin "
+                              "Network.", q)
+    assert names_anything("The Lazarus Group was blamed for the theft.", q)
+    assert names_anything("It was held in March.", "Which month was the concert held in?")
+    assert names_anything("Ukrainian officials compiled it.", "Who compiled the list?")

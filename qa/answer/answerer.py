@@ -279,7 +279,9 @@ class Answerer:
                 continue
             support = supporting(claim, question, evidence) or \
                 verify.restating(claim, question, evidence, self.retriever.store.passages_of)
-            if support:
+            if support and verify.another_time(claim.text, question):
+                log.info("dropped sentence about another time: %s", claim.text)
+            elif support:
                 kept.append((claim.text, support))
             else:
                 log.info("dropped unsupported sentence: %s", claim.text)
@@ -288,6 +290,9 @@ class Answerer:
             kept = []  # "how many employees?" is not answered by "20% fewer", nor "how much money?" by "251 sailings"
         if not adds_to(question, " ".join(t for t, _ in kept)):
             kept = []  # "Off which Florida city did it splash down?" is not answered by "in Florida"
+        if kind is None and name_kind(question) is not None and kept and \
+                not verify.names_anything(" ".join(t for t, _ in kept), question):
+            kept = []  # "Which group was blamed for the theft from Ronin Network?" is not answered by "Ronin Network"
         if kept:
             used = [evidence[i - 1] for i in dict.fromkeys(i for _, src in kept for i in src)]
             short = self.reread(question, used)
