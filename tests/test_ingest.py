@@ -1,5 +1,7 @@
 import json
+import os
 import shutil
+import subprocess
 
 import pytest
 
@@ -7,6 +9,7 @@ from qa.ingest.ingest import Ingestor
 from qa.retrieve import Retriever
 
 from .conftest import SEED
+from .test_cli import QA, run
 
 
 def _counts(store):
@@ -136,3 +139,25 @@ def test_crash_between_catalog_and_vector_delete_is_finished_on_next_open(store,
     reopened = Store(settings, embedder=embedder)
     assert reopened.vectors.count() == reopened.catalog.passage_count()
     reopened.close()
+
+
+def test_a_store_is_queried_only_with_the_embedding_model_that_made_it(store, corpus, settings, embedder):
+    from qa.config import ConfigError
+    from qa.index.store import Store
+
+    Ingestor(store).ingest([corpus])
+    with pytest.raises(ConfigError, match="was embedded with 'all-MiniLM-L6-v2 \\(shipped\\)', not '/models/other'"):
+        Store(settings.with_(embed_model="/models/other"), embedder=embedder)
+    # Another backend computes the same model: allowed.
+    Store(settings.with_(embed_backend="onnx"), embedder=embedder).close()
+
+
+def test_another_embedding_model_is_a_one_line_error_naming_the_remedy(tmp_path, corpus):
+    data = tmp_path / "data"
+    assert run(["ingest", str(corpus)], data).returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    env |= {"QA_DATA_DIR": str(data), "QA_EMBED_MODEL": str(tmp_path / "other-model")}
+    out = subprocess.run([*QA, "search", "PURL"], capture_output=True, text=True, env=env, timeout=120)
+    lines = out.stderr.strip().splitlines()
+    assert out.returncode == 2 and len(lines) == 1 and "was embedded with" in lines[0] and \
+        "unset QA_EMBED_MODEL" in lines[0]

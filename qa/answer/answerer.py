@@ -290,8 +290,7 @@ class Answerer:
             kept = []  # "how many employees?" is not answered by "20% fewer", nor "how much money?" by "251 sailings"
         if not adds_to(question, " ".join(t for t, _ in kept)):
             kept = []  # "Off which Florida city did it splash down?" is not answered by "in Florida"
-        if kind is None and name_kind(question) is not None and kept and \
-                not verify.names_anything(" ".join(t for t, _ in kept), question):
+        if kind is None and not verify.gives_name(" ".join(t for t, _ in kept), question):
             kept = []  # "Which group was blamed for the theft from Ronin Network?" is not answered by "Ronin Network"
         if kept:
             used = [evidence[i - 1] for i in dict.fromkeys(i for _, src in kept for i in src)]
@@ -302,7 +301,8 @@ class Answerer:
             if short and (agrees(text, short, question) or not holds(passages, short)):
                 return unblended(question, kept, evidence) or \
                     compose(question, dated(kept, evidence), evidence, mode="generated")
-            if short and (found := verify.holding(short, used)) and answers_kind(short, kind, question, found.text):
+            if short and (found := verify.holding(short, used)) and answers_kind(short, kind, question, found.text) \
+                    and (kind is not None or verify.gives_name(short, question)):
                 return quote(question, found, evidence)
         return self.extractive(question, evidence)
 
@@ -347,7 +347,8 @@ class Answerer:
         for best in sorted(fitting, key=lambda e: -e.score)[:2]:  # the two best: a second chance, not a search
             short = self.reread(question, [best])
             log.info("re-read %r of the sentence %r", short, best.text)
-            if short and (found := verify.holding(short, [best])) and answers_kind(short, kind, question, found.text):
+            if short and (found := verify.holding(short, [best])) and answers_kind(short, kind, question, found.text) \
+                    and (kind is not None or verify.gives_name(short, question)):
                 return quote(question, found, evidence)
         return refusal(question, "no passage found states the answer", [e.hit for e in evidence])
 

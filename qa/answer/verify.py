@@ -13,10 +13,19 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from ..dates import MONTHS, WEEKDAYS, date_forms, named_periods, parse_date, resolve_relative, spoken_date, time_frame
+from ..ingest.chunk import sentence_spans
 from ..names import lemmatised, names, typed_names
 from ..records import Answer, Citation, Hit, Passage
 from ..text import content_words, similar_word
-from .evidence import Evidence, candidate_sentences, figure_kind, names_new, periods_met, without_periods
+from .evidence import (
+    Evidence,
+    candidate_sentences,
+    figure_kind,
+    name_kind,
+    names_new,
+    periods_met,
+    without_periods,
+)
 from .facts import CITE, Quantity, name_supported, quantities, unsupported_facts
 from .reader import Claim
 
@@ -179,18 +188,28 @@ def _stating(figures: Sequence[str], hit: Hit, passages_of: Callable[[str], Sequ
 
 def another_time(claim: str, question: str) -> bool:
     """The claim is dated to another time than the one the question asks about: "62% in 2022" for the
-    vote of January 2023. A bound ("by the end of August 2025") asks about no time of its own, and a
-    claim that names no date, month or year is not held to one."""
+    vote of January 2023. The time asked about is the one the question's last sentence names (before
+    it, a follow-up's context: "Which chief executive announced job cuts in January 2023? How many
+    people does his company employ?"); a bound ("by the end of August 2025") names none of its own,
+    and a claim that names no date, month or year is not held to one."""
     frame = time_frame(question, date.today())
-    asked = named_periods(question.replace(frame.phrase, " ") if frame.before else question)
+    text = question.replace(frame.phrase, " ") if frame.before else question
+    last = sentence_spans(text)[-1:]
+    asked = named_periods(text[last[0][0]:last[0][1]]) if last else []
     told = named_periods(claim)
     return bool(asked and told) and not any(a <= d and c <= b for _, a, b in asked for _, c, d in told)
 
 
-def names_anything(text: str, question: str) -> bool:
-    """``text`` names something the question does not: a name, a figure, a date or a month ("Which month
-    ...?" is answered by "in March"); "Which group was blamed for the theft from Ronin Network?" is not
-    answered by "Ronin Network" alone."""
+_ASKS_NAME = re.compile(r"\b(?:who|whom|whose)\b|\bwhich\b(?! of\b)", re.IGNORECASE)
+
+
+def gives_name(text: str, question: str) -> bool:
+    """A question that asks who, or which one ("Which hacking group ...?"), is answered only by a text
+    that names something it does not: a name, a figure, a date or a month ("Which month ...?": "in
+    March"). "Ronin Network" does not answer "Which group was blamed for the theft from Ronin Network?".
+    Any text answers other questions ("What stage is it at?": "in its infancy")."""
+    if name_kind(question) is None or not _ASKS_NAME.search(question):
+        return True
     asked = quantities(question)
     return names_new(text, question) or any(not any(q.matches(a) for a in asked) for q in quantities(text)) or \
         bool(_calendar_words(text) - _calendar_words(question))

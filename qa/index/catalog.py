@@ -57,6 +57,15 @@ class Catalog:
                          "(SELECT value FROM meta WHERE key='generation'), '0')")
         self._lock = threading.RLock()
 
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                             (key, value))
+
     def close(self) -> None:
         self._db.close()
 

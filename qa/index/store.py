@@ -7,7 +7,7 @@ import threading
 from collections.abc import Sequence
 from functools import lru_cache
 
-from ..config import Settings
+from ..config import ConfigError, Settings
 from ..records import Article, Passage
 from .bm25 import Bm25Index
 from .catalog import Catalog
@@ -15,6 +15,7 @@ from .chroma import VectorStore, chroma_client
 from .embed import Embedder
 
 log = logging.getLogger(__name__)
+SHIPPED_EMBEDDER = "all-MiniLM-L6-v2 (shipped)"  # Settings.embed_model None
 
 
 class Store:
@@ -22,6 +23,7 @@ class Store:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(settings.catalog_path)
+        self._check_embedder()
         self.vectors = VectorStore(chroma_client(settings.chroma_dir, settings.chroma_url),
                                    settings.collection)
         self.embedder = embedder or Embedder(settings.embed_model, settings.embed_batch_size,
@@ -34,6 +36,21 @@ class Store:
 
     def close(self) -> None:
         self.catalog.close()
+
+    def _check_embedder(self) -> None:
+        """The vectors of a store are comparable only with those of the embedding model that made them:
+        it is recorded with the store, and another one is an error (not ranks silently wrong). The
+        backends compute the same model (``qa.index.embed``), so a change of backend is allowed."""
+        model = self.settings.embed_model or SHIPPED_EMBEDDER
+        recorded = self.catalog.meta("embed_model")
+        if recorded is None:  # a new store, or one made before the model was recorded
+            self.catalog.set_meta("embed_model", model)
+        elif recorded != model:
+            raise ConfigError(
+                f"the store in {self.settings.data_dir} was embedded with {recorded!r}, not {model!r}: "
+                f"{'unset QA_EMBED_MODEL' if recorded == SHIPPED_EMBEDDER else f'set QA_EMBED_MODEL={recorded}'} "
+                "to use it, or "
+                "choose another QA_DATA_DIR (or empty this one) and ingest the articles again")
 
     def _load_article(self, article_id: str) -> Article | None:
         return self.catalog.article(article_id)
