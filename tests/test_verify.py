@@ -381,7 +381,9 @@ def test_the_models_own_dates_and_the_prompts_words_are_not_part_of_the_answer()
                   "As of 18 January 2023, as of January 2023, Microsoft cut 10,000 jobs [1].",
                   "As of 2023, according to the information provided, Microsoft cut 10,000 jobs [1].",
                   "Based on the given sentences, Microsoft cut 10,000 jobs [1].",
-                  "Microsoft cut 10,000 jobs, according to the text [1]."):
+                  "Microsoft cut 10,000 jobs, according to the text [1].",
+                  "According to the information provided in the sentences, Microsoft cut 10,000 jobs [1].",
+                  "Microsoft cut 10,000 jobs, according to the information given in the articles [1]."):
         (claim,) = parse_draft(draft)
         assert claim.text == "Microsoft cut 10,000 jobs.", draft
     # A source named is kept, and so is a date that is the sentence's own.

@@ -112,7 +112,8 @@ _AS_OF = re.compile(r"As of (?:(?:\w+ )?\d{1,2}(?:st|nd|rd|th)? \w+,? |\w+ \d{1,
                     r"\d{4},\s*", re.IGNORECASE)
 # The prompt's own words, which mean nothing to the reader: "according to the information provided".
 _META = (r"(?:according to|based on) the (?:given |provided |numbered )?(?:information|text|sentences?|passages?|"
-         r"context|data)(?: (?:provided|given|above))?")
+         r"context|data)(?: (?:provided|given|above))?"
+         r"(?: (?:in|by) the (?:given |provided |numbered )?(?:sentences?|text|passages?|context|articles?))?")
 _META_LEAD = re.compile(rf"^{_META},\s*", re.IGNORECASE)
 _META_ASIDE = re.compile(rf",\s*{_META}(?=[,.;]|$)", re.IGNORECASE)
 
