@@ -299,6 +299,8 @@ class Answerer:
             log.info("re-read %r for %r", short, text)
             passages = " ".join(dict.fromkeys(e.hit.passage.text for e in used))
             if short and (agrees(text, short, question) or not holds(passages, short)):
+                log.info("kept: %s", "the re-read agrees" if agrees(text, short, question) else
+                         "the re-read is not in the passages (no second opinion)")
                 return unblended(question, kept, evidence) or \
                     compose(question, dated(kept, evidence), evidence, mode="generated")
             if short and (found := verify.holding(short, used)) and answers_kind(short, kind, question, found.text) \
