@@ -12,9 +12,11 @@
 4. The reader model answers in one or two sentences citing the numbered evidence (streamed).
 5. Check: each sentence's figures and names must be in the evidence it cites, and a second read of
    the cited passages alone ("answer in a few copied words") must agree with the answer: the
-   cited text states *this* answer to *this* question. What fails is dropped; when nothing is left,
-   the best sentence is quoted if a re-read finds the answer in it, else the answer is a refusal
-   with the closest passages.
+   cited text states *this* answer to *this* question. A sentence dated to another time than the
+   question names ("62% in 2022" for the vote of January 2023) fails too, and a "who" or "which"
+   question is answered only by something it does not name itself. What fails is dropped; when
+   nothing is left, the best sentence is quoted if a re-read finds the answer in it, else the answer
+   is a refusal with the closest passages.
 6. Dated: each sentence says as of when (its cited article's date); for a figure, other articles
    among the evidence that give a different one are added with outlet and date, the newest first
    (also when the model ran several days' figures together in one sentence: ``unblended``);
@@ -298,9 +300,9 @@ class Answerer:
             text = " ".join(t for t, _ in kept)
             log.info("re-read %r for %r", short, text)
             passages = " ".join(dict.fromkeys(e.hit.passage.text for e in used))
-            if short and (agrees(text, short, question) or not holds(passages, short)):
-                log.info("kept: %s", "the re-read agrees" if agrees(text, short, question) else
-                         "the re-read is not in the passages (no second opinion)")
+            agreed = short is not None and agrees(text, short, question)
+            if short and (agreed or not holds(passages, short)):
+                log.info("kept: %s", "the re-read agrees" if agreed else "the re-read is not in the passages")
                 return unblended(question, kept, evidence) or \
                     compose(question, dated(kept, evidence), evidence, mode="generated")
             if short and (found := verify.holding(short, used)) and answers_kind(short, kind, question, found.text) \

@@ -46,6 +46,7 @@ class Store:
         if recorded is None:  # a new store, or one made before the model was recorded
             self.catalog.set_meta("embed_model", model)
         elif recorded != model:
+            self.catalog.close()
             raise ConfigError(
                 f"the store in {self.settings.data_dir} was embedded with {recorded!r}, not {model!r}: "
                 f"{'unset QA_EMBED_MODEL' if recorded == SHIPPED_EMBEDDER else f'set QA_EMBED_MODEL={recorded}'} "
