@@ -441,6 +441,12 @@ def test_a_claim_dated_to_another_time_than_asked():
     assert another_time("Rolen received 10.2% in his first year and reached 62% in 2022.", q)
     assert not another_time("Rolen received 76.3% of the vote in January 2023, up from 62% in 2022.", q)
     assert not another_time("Rolen received 76.3% of the vote.", q)  # no time of its own
+    # A period that runs on ("since ...") or that began before ("until ...") meets the time asked about.
+    dodo = "How much did Colossal raise along with its plan to bring back the dodo in January 2023?"
+    assert not another_time("It raised $150 million, boosting to $225 million its funding since the company's "
+                            "September 2021 debut.", dodo)
+    assert not another_time("The programme runs until 2027.", "What did the programme achieve in 2025?")
+    assert another_time("It raised $75 million in March 2022.", dodo)
     # A bound is not a time asked about: the latest figure before it answers.
     assert not another_time("The repairs were put at 4 million euros on 31 July 2025.",
                             "What was the repair bill by the end of September 2025?")

@@ -196,8 +196,24 @@ def another_time(claim: str, question: str) -> bool:
     text = question.replace(frame.phrase, " ") if frame.before else question
     last = sentence_spans(text)[-1:]
     asked = named_periods(text[last[0][0]:last[0][1]]) if last else []
-    told = named_periods(claim)
-    return bool(asked and told) and not any(a <= d and c <= b for _, a, b in asked for _, c, d in told)
+    told = [_open_ended(claim, words, first, last) for words, first, last in named_periods(claim)]
+    return bool(asked and told) and not any(a <= d and c <= b for _, a, b in asked for c, d in told)
+
+
+# "since the company's September 2021 debut", "until early 2027": a period that runs on (or began before).
+_SINCE = re.compile(r"\b(?:since|after|starting|beginning)\s+(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
+_UNTIL = re.compile(r"\b(?:until|till|through|before|by|up to)\s+(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
+
+
+def _open_ended(text: str, words: str, first: date, last: date) -> tuple[date, date]:
+    """The days a period of ``text`` covers: "since September 2021" runs on to any later day, "until
+    2027" from any earlier one."""
+    before = text[:text.find(words)]
+    if _SINCE.search(before):
+        return first, date.max
+    if _UNTIL.search(before):
+        return date.min, last
+    return first, last
 
 
 _ASKS_NAME = re.compile(r"\b(?:who|whom|whose)\b|\bwhich\b(?! of\b)", re.IGNORECASE)
