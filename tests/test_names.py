@@ -63,6 +63,11 @@ def test_two_names_run_together_are_met_by_each_part():
         == ["Quenby Harbour Line"]
     assert missing_terms("Did the New York Harbour Line open?", "New York opened a harbour. The line ...") \
         == ["New York Harbour Line"]
+    # A place and the name it qualifies, run together: each on its own.
+    text = "A Mega Millions ticket sold at a gas station in Des Plaines, Illinois, won the jackpot."
+    assert missing_terms("Where was the Illinois Mega Millions ticket sold?", text) == []
+    assert missing_terms("Where was the Ohio Mega Millions ticket sold?", text) == ["Ohio Mega Millions"]
+    assert missing_terms("Where was the Illinois Powerball ticket sold?", text) == ["Illinois Powerball"]
     text = "The Bank of England said rates would rise, traders in New York said."
     assert missing_terms("What did the Bank of New York say about rates?", text) == ["Bank of New York"]
 

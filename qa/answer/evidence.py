@@ -327,13 +327,24 @@ def missing_terms(question: str, text: str, published: date | None = None, outle
     sequence = normalise_words(_POSSESSIVE.sub("", f"{outlet}\n{text}")).split()
     words = set(sequence)
     missing = [n for n in names(question)
-               if not _mentions(normalise_words(_POSSESSIVE.sub("", n)).split(), sequence, words)
-               and not _names_outlet(n, outlet) and not _initials_met(n, text)]
+               if not _mentioned(n, sequence, words) and not _names_outlet(n, outlet) and not _initials_met(n, text)]
     asked = without_periods(question, periods_met(question, published))
     missing += [q.text for q in quantities(asked) if not any(q.matches(e) for e in quantities(text))]
     # An ordinal names a thing ("the fifth package"), unless it ranks (``_ORDINAL``).
     missing += [w for w in _unranked_ordinals(question) if w not in words]
     return list(dict.fromkeys(missing))
+
+
+def _mentioned(name: str, sequence: list[str], words: set[str]) -> bool:
+    """``_mentions``; and a name of three words or more that begins with a place is the place and the
+    name it qualifies, run together by the tagger ("Illinois Mega Millions": "Illinois" and "Mega
+    Millions"), each mentioned on its own."""
+    if _mentions(normalise_words(_POSSESSIVE.sub("", name)).split(), sequence, words):
+        return True
+    first, *rest = name.split()
+    return len(rest) >= 2 and typed_names(first) == [(first, "place")] and \
+        _mentions(normalise_words(first).split(), sequence, words) and \
+        _mentions(normalise_words(_POSSESSIVE.sub("", " ".join(rest))).split(), sequence, words)
 
 
 def _initials_met(name: str, text: str) -> bool:
