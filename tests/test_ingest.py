@@ -161,3 +161,21 @@ def test_another_embedding_model_is_a_one_line_error_naming_the_remedy(tmp_path,
     lines = out.stderr.strip().splitlines()
     assert out.returncode == 2 and len(lines) == 1 and "was embedded with" in lines[0] and \
         "unset QA_EMBED_MODEL" in lines[0]
+
+
+def test_the_shipped_model_named_by_its_path_is_the_shipped_model(store, corpus, settings, embedder):
+    from qa.index.embed import default_model_path
+    from qa.index.store import Store
+
+    Ingestor(store).ingest([corpus])
+    Store(settings.with_(embed_model=str(default_model_path())), embedder=embedder).close()
+
+
+def test_the_first_model_recorded_wins(settings):
+    from qa.index.catalog import Catalog
+
+    first, second = Catalog(settings.catalog_path), Catalog(settings.catalog_path)
+    assert first.meta_once("embed_model", "a") == "a"
+    assert second.meta_once("embed_model", "b") == "a"  # another process opening the same new store
+    first.close()
+    second.close()

@@ -68,6 +68,11 @@ def test_two_names_run_together_are_met_by_each_part():
     assert missing_terms("Where was the Illinois Mega Millions ticket sold?", text) == []
     assert missing_terms("Where was the Ohio Mega Millions ticket sold?", text) == ["Ohio Mega Millions"]
     assert missing_terms("Where was the Illinois Powerball ticket sold?", text) == ["Illinois Powerball"]
+    # Not the tail of another name: the wrong university, hospital or company is not met.
+    assert missing_terms("What did Ohio State University say?", "Kent State University in Ohio said no.") == \
+        ["Ohio State University"]
+    assert missing_terms("What did Georgia Power Company say?", "Alabama Power Company, in Georgia, said no.") == \
+        ["Georgia Power Company"]
     text = "The Bank of England said rates would rise, traders in New York said."
     assert missing_terms("What did the Bank of New York say about rates?", text) == ["Bank of New York"]
 

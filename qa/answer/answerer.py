@@ -306,7 +306,8 @@ class Answerer:
                 return unblended(question, kept, evidence) or \
                     compose(question, dated(kept, evidence), evidence, mode="generated")
             if short and (found := verify.holding(short, used)) and answers_kind(short, kind, question, found.text) \
-                    and (kind is not None or verify.gives_name(short, question)):
+                    and (kind is not None or verify.gives_name(short, question)) \
+                    and not verify.another_time(found.text, question):
                 return quote(question, found, evidence)
         return self.extractive(question, evidence)
 
@@ -352,7 +353,8 @@ class Answerer:
             short = self.reread(question, [best])
             log.info("re-read %r of the sentence %r", short, best.text)
             if short and (found := verify.holding(short, [best])) and answers_kind(short, kind, question, found.text) \
-                    and (kind is not None or verify.gives_name(short, question)):
+                    and (kind is not None or verify.gives_name(short, question)) \
+                    and not verify.another_time(found.text, question):
                 return quote(question, found, evidence)
         return refusal(question, "no passage found states the answer", [e.hit for e in evidence])
 

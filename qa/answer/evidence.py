@@ -327,7 +327,8 @@ def missing_terms(question: str, text: str, published: date | None = None, outle
     sequence = normalise_words(_POSSESSIVE.sub("", f"{outlet}\n{text}")).split()
     words = set(sequence)
     missing = [n for n in names(question)
-               if not _mentioned(n, sequence, words) and not _names_outlet(n, outlet) and not _initials_met(n, text)]
+               if not _mentioned(n, sequence, words, text) and not _names_outlet(n, outlet)
+               and not _initials_met(n, text)]
     asked = without_periods(question, periods_met(question, published))
     missing += [q.text for q in quantities(asked) if not any(q.matches(e) for e in quantities(text))]
     # An ordinal names a thing ("the fifth package"), unless it ranks (``_ORDINAL``).
@@ -335,16 +336,24 @@ def missing_terms(question: str, text: str, published: date | None = None, outle
     return list(dict.fromkeys(missing))
 
 
-def _mentioned(name: str, sequence: list[str], words: set[str]) -> bool:
-    """``_mentions``; and a name of three words or more that begins with a place is the place and the
-    name it qualifies, run together by the tagger ("Illinois Mega Millions": "Illinois" and "Mega
-    Millions"), each mentioned on its own."""
+def _mentioned(name: str, sequence: list[str], words: set[str], text: str) -> bool:
+    """``_mentions``; and a name of three words or more that begins with a one-word place is the place
+    and the name it qualifies, run together by the tagger ("Illinois Mega Millions": "Illinois" and "Mega
+    Millions"), each mentioned on its own: the rest not as the tail of another name ("Ohio State
+    University" is not met by "Kent State University in Ohio")."""
     if _mentions(normalise_words(_POSSESSIVE.sub("", name)).split(), sequence, words):
         return True
-    first, *rest = name.split()
-    return len(rest) >= 2 and typed_names(first) == [(first, "place")] and \
-        _mentions(normalise_words(first).split(), sequence, words) and \
-        _mentions(normalise_words(_POSSESSIVE.sub("", " ".join(rest))).split(), sequence, words)
+    first, *rest = _POSSESSIVE.sub("", name).split()
+    if len(rest) < 2 or typed_names(first) != [(first, "place")] or \
+            not _mentions(normalise_words(first).split(), sequence, words):
+        return False
+    tail = " ".join(rest)
+    for m in re.finditer(r"\b" + r"\s+".join(re.escape(w) for w in rest) + r"\b", text, re.IGNORECASE):
+        around = text[max(0, m.start() - 60):m.end()]
+        if not any(n.lower().endswith(tail.lower()) and len(n) > len(tail) and not n.startswith(first)
+                   for n in names(around)):
+            return True
+    return False
 
 
 def _initials_met(name: str, text: str) -> bool:

@@ -187,22 +187,32 @@ def _stating(figures: Sequence[str], hit: Hit, passages_of: Callable[[str], Sequ
 
 
 def another_time(claim: str, question: str) -> bool:
-    """The claim is dated to another time than the one the question asks about: "62% in 2022" for the
-    vote of January 2023. The time asked about is the one the question's last sentence names (before
-    it, a follow-up's context: "Which chief executive announced job cuts in January 2023? How many
-    people does his company employ?"); a bound ("by the end of August 2025") names none of its own,
-    and a claim that names no date, month or year is not held to one."""
+    """A figure dated to another time than the one the question asks about: "reached 62% in 2022" for
+    the share of the vote in January 2023. Only for questions that ask for a figure ("when" is answered
+    by another date by nature). The time asked about is the one the question's last sentence names
+    (before it, a follow-up's context: "Which chief executive announced job cuts in January 2023? How
+    many people does his company employ?"); a bound ("by the end of August 2025") names none, and a
+    period that runs on ("since 2020", "after its debut in 2021") or began before ("until 2027") meets
+    any later or earlier one. A claim's period given for comparison ("up from 62% in 2022") is not the
+    claim's time, and a claim that names no date, month or year is not held to one."""
+    if figure_kind(question) not in ("quantity", "count", "money"):
+        return False
     frame = time_frame(question, date.today())
     text = question.replace(frame.phrase, " ") if frame.before else question
-    last = sentence_spans(text)[-1:]
-    asked = named_periods(text[last[0][0]:last[0][1]]) if last else []
-    told = [_open_ended(claim, words, first, last) for words, first, last in named_periods(claim)]
-    return bool(asked and told) and not any(a <= d and c <= b for _, a, b in asked for c, d in told)
+    spans = sentence_spans(text)
+    last = text[spans[-1][0]:spans[-1][1]] if spans else text
+    asked = [_open_ended(last, words, first, end) for words, first, end in named_periods(last)]
+    told = [_open_ended(claim, words, first, end) for words, first, end in named_periods(claim)
+            if not _COMPARED.search(claim[:claim.find(words)])]
+    return bool(asked and told) and not any(a <= d and c <= b for a, b in asked for c, d in told)
 
 
 # "since the company's September 2021 debut", "until early 2027": a period that runs on (or began before).
-_SINCE = re.compile(r"\b(?:since|after|starting|beginning)\s+(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
-_UNTIL = re.compile(r"\b(?:until|till|through|before|by|up to)\s+(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
+_SINCE = re.compile(r"\b(?:since|after|following|starting|beginning)\s+(?:[\w'’-]+\s+){0,4}$", re.IGNORECASE)
+_UNTIL = re.compile(r"\b(?:until|till|through|before|by|up to|ahead of|prior to)\s+(?:[\w'’-]+\s+){0,4}$",
+                    re.IGNORECASE)
+_COMPARED = re.compile(r"\b(?:(?:up|down|rising|falling|rose|fell|increased|decreased) from|compared (?:with|to)|"
+                       r"than|previous|previously|earlier|last)\b[^.;]{0,40}$", re.IGNORECASE)
 
 
 def _open_ended(text: str, words: str, first: date, last: date) -> tuple[date, date]:
@@ -216,19 +226,29 @@ def _open_ended(text: str, words: str, first: date, last: date) -> tuple[date, d
     return first, last
 
 
-_ASKS_NAME = re.compile(r"\b(?:who|whom|whose)\b|\bwhich\b(?! of\b)", re.IGNORECASE)
+# The question's own asking word, at the start of its last sentence ("In which city ...?", "To whom
+# ...?"), not a relative clause ("What did the woman who won say?").
+_ASKS_NAME = re.compile(r"^\W*(?:(?:in|to|by|from|for|with|of|at|on|under)\s+)?(?:who|whom|whose|which)\b(?!\s+of\b)",
+                        re.IGNORECASE)
 
 
 def gives_name(text: str, question: str) -> bool:
-    """A question that asks who, or which one ("Which hacking group ...?"), is answered only by a text
-    that names something it does not: a name, a figure, a date or a month ("Which month ...?": "in
-    March"). "Ronin Network" does not answer "Which group was blamed for the theft from Ronin Network?".
-    Any text answers other questions ("What stage is it at?": "in its infancy")."""
-    if name_kind(question) is None or not _ASKS_NAME.search(question):
+    """A question that asks who, or which one ("Which hacking group ...?"), is not answered by a text
+    whose names, figures and months all come from the question: "the Ronin Network" does not answer
+    "Which group was blamed for the theft from the Ronin Network?". A text that names nothing ("an
+    anonymous ticket holder") may answer it, and any text answers other questions."""
+    spans = sentence_spans(question)
+    last = question[spans[-1][0]:spans[-1][1]] if spans else question
+    if name_kind(last) is None or not _ASKS_NAME.search(last):
+        return True
+    found = typed_names(text)
+    figures = quantities(text)
+    months = _calendar_words(text)
+    if not found and not figures and not months:
         return True
     asked = quantities(question)
-    return names_new(text, question) or any(not any(q.matches(a) for a in asked) for q in quantities(text)) or \
-        bool(_calendar_words(text) - _calendar_words(question))
+    return names_new(text, question) or any(not any(q.matches(a) for a in asked) for q in figures) or \
+        bool(months - _calendar_words(question))
 
 
 def adds_to(question: str, short: str) -> bool:
@@ -242,26 +262,37 @@ def adds_to(question: str, short: str) -> bool:
 
 
 def holds(text: str, short: str) -> bool:
-    """``text`` holds the short answer: its figures, names, months and days of the week (a month
-    alone is neither a figure nor a name: "Microsoft; in January" is not held by "... in March"),
-    else most of its words."""
+    """``text`` holds the short answer: its figures and names, else most of its words; and where both
+    name months (or days of the week), the short answer's are among the text's (a month alone is
+    neither a figure nor a name: "Microsoft; in January" is not held by "... in March")."""
     wanted_q = quantities(short)
     wanted_n = names(short)
-    wanted_d = _calendar_words(short)
-    if wanted_q or wanted_n or wanted_d:
+    if wanted_q or wanted_n:
         have = quantities(text)
-        return all(any(w.matches(h) for h in have) for w in wanted_q) and \
-            all(name_supported(n, text) for n in wanted_n) and wanted_d <= _calendar_words(text)
-    words = content_words(short)
-    return bool(words) and len(words & content_words(text)) >= len(words) / 2
+        held = all(any(w.matches(h) for h in have) for w in wanted_q) and \
+            all(name_supported(n, text) for n in wanted_n)
+    else:
+        words = content_words(short)
+        held = bool(words) and len(words & content_words(text)) >= len(words) / 2
+    wanted, named = _calendar_words(short), _calendar_words(text)
+    return held and all(wanted & kind <= named or not named & kind for kind in (_MONTH_SET, _WEEKDAY_SET))
 
 
-_CALENDAR = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in MONTHS + WEEKDAYS) + r")\b")
+_MONTH_SET = frozenset(m.capitalize() for m in MONTHS)
+_WEEKDAY_SET = frozenset(d.capitalize() for d in WEEKDAYS)
+_ABBREVIATED = {"Jan": "January", "Feb": "February", "Mar": "March", "Apr": "April", "Jun": "June", "Jul": "July",
+                "Aug": "August", "Sep": "September", "Sept": "September", "Oct": "October", "Nov": "November",
+                "Dec": "December", "Mon": "Monday", "Tue": "Tuesday", "Tues": "Tuesday", "Wed": "Wednesday",
+                "Thu": "Thursday", "Thur": "Thursday", "Thurs": "Thursday", "Fri": "Friday", "Sat": "Saturday",
+                "Sun": "Sunday"}
+# Capitalised ("may" is a verb); an abbreviation only with its full stop or a day after it ("Jan. 5", "Sept 12").
+_CALENDAR = re.compile(r"\b(?:(" + "|".join(sorted(_MONTH_SET | _WEEKDAY_SET)) + r")\b|(" +
+                       "|".join(sorted(_ABBREVIATED, key=len, reverse=True)) + r")(?:\.|(?= \d)))")
 
 
 def _calendar_words(text: str) -> set[str]:
-    """The months and days of the week ``text`` names (capitalised: "may" is a verb)."""
-    return set(_CALENDAR.findall(text))
+    """The months and days of the week ``text`` names, spelt out ("Jan. 5" names January)."""
+    return {full or _ABBREVIATED[short] for full, short in _CALENDAR.findall(text)}
 
 
 def holding(short: str, used: Sequence[Evidence]) -> Evidence | None:

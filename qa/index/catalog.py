@@ -61,10 +61,12 @@ class Catalog:
         row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
-    def set_meta(self, key: str, value: str) -> None:
+    def meta_once(self, key: str, value: str) -> str:
+        """Record ``value`` under ``key`` unless one is recorded already (by this process or another:
+        the first wins); the value recorded."""
         with self._lock:
-            self._db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                             (key, value))
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (key, value))
+            return self.meta(key) or value
 
     def close(self) -> None:
         self._db.close()

@@ -6,16 +6,29 @@ import logging
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 
 from ..config import ConfigError, Settings
 from ..records import Article, Passage
 from .bm25 import Bm25Index
 from .catalog import Catalog
 from .chroma import VectorStore, chroma_client
-from .embed import Embedder
+from .embed import Embedder, default_model_path
 
 log = logging.getLogger(__name__)
 SHIPPED_EMBEDDER = "all-MiniLM-L6-v2 (shipped)"  # Settings.embed_model None
+
+
+def embedder_id(model: str | None) -> str:
+    """How a store records its embedding model: the shipped one by that name (also given as its path),
+    a local folder by its full path, another model by its name."""
+    if model is None:
+        return SHIPPED_EMBEDDER
+    path = Path(model).expanduser()
+    if path.exists():
+        path = path.resolve()
+        return SHIPPED_EMBEDDER if path == default_model_path().resolve() else str(path)
+    return model
 
 
 class Store:
@@ -39,19 +52,18 @@ class Store:
 
     def _check_embedder(self) -> None:
         """The vectors of a store are comparable only with those of the embedding model that made them:
-        it is recorded with the store, and another one is an error (not ranks silently wrong). The
-        backends compute the same model (``qa.index.embed``), so a change of backend is allowed."""
-        model = self.settings.embed_model or SHIPPED_EMBEDDER
-        recorded = self.catalog.meta("embed_model")
-        if recorded is None:  # a new store, or one made before the model was recorded
-            self.catalog.set_meta("embed_model", model)
-        elif recorded != model:
+        it is recorded with the store (the first to write it wins), and another one is an error, not
+        ranks silently wrong. The backends compute the same model (``qa.index.embed``), so a change of
+        backend is allowed. A store made before models were recorded takes the one configured now."""
+        model = embedder_id(self.settings.embed_model)
+        recorded = self.catalog.meta_once("embed_model", model)
+        if recorded != model:
             self.catalog.close()
+            remedy = "unset QA_EMBED_MODEL" if recorded == SHIPPED_EMBEDDER else f"set QA_EMBED_MODEL={recorded}"
             raise ConfigError(
-                f"the store in {self.settings.data_dir} was embedded with {recorded!r}, not {model!r}: "
-                f"{'unset QA_EMBED_MODEL' if recorded == SHIPPED_EMBEDDER else f'set QA_EMBED_MODEL={recorded}'} "
-                "to use it, or "
-                "choose another QA_DATA_DIR (or empty this one) and ingest the articles again")
+                f"the store in {self.settings.data_dir} was embedded with {recorded!r}, not {model!r}: {remedy} "
+                "(or embed_model in the config file) to use it, or choose another QA_DATA_DIR (or empty this "
+                "one) and ingest the articles again")
 
     def _load_article(self, article_id: str) -> Article | None:
         return self.catalog.article(article_id)
