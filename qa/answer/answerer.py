@@ -305,9 +305,7 @@ class Answerer:
                 log.info("kept: %s", "the re-read agrees" if agreed else "the re-read is not in the passages")
                 return unblended(question, kept, evidence) or \
                     compose(question, dated(kept, evidence), evidence, mode="generated")
-            if short and (found := verify.holding(short, used)) and answers_kind(short, kind, question, found.text) \
-                    and (kind is not None or verify.gives_name(short, question)) \
-                    and not verify.another_time(found.text, question):
+            if short and (found := verify.holding(short, used)) and _quotable(short, found, kind, question):
                 return quote(question, found, evidence)
         return self.extractive(question, evidence)
 
@@ -352,9 +350,7 @@ class Answerer:
         for best in sorted(fitting, key=lambda e: -e.score)[:2]:  # the two best: a second chance, not a search
             short = self.reread(question, [best])
             log.info("re-read %r of the sentence %r", short, best.text)
-            if short and (found := verify.holding(short, [best])) and answers_kind(short, kind, question, found.text) \
-                    and (kind is not None or verify.gives_name(short, question)) \
-                    and not verify.another_time(found.text, question):
+            if short and (found := verify.holding(short, [best])) and _quotable(short, found, kind, question):
                 return quote(question, found, evidence)
         return refusal(question, "no passage found states the answer", [e.hit for e in evidence])
 
@@ -370,6 +366,14 @@ class Answerer:
         answer.notice = notice
         answer.error = error
         return answer
+
+
+def _quotable(short: str, found: Evidence, kind: str | None, question: str) -> bool:
+    """The sentence that holds a re-read's answer may be quoted as the answer: the re-read gives the
+    kind of answer asked for (a figure of the kind, a name the question does not give), and the
+    sentence's figure is of the time asked about."""
+    return answers_kind(short, kind, question, found.text) and \
+        (kind is not None or verify.gives_name(short, question)) and not verify.another_time(found.text, question)
 
 
 def _ms(since: float) -> float:

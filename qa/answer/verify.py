@@ -198,9 +198,7 @@ def another_time(claim: str, question: str) -> bool:
     if figure_kind(question) not in ("quantity", "count", "money"):
         return False
     frame = time_frame(question, date.today())
-    text = question.replace(frame.phrase, " ") if frame.before else question
-    spans = sentence_spans(text)
-    last = text[spans[-1][0]:spans[-1][1]] if spans else text
+    last = _last_sentence(question.replace(frame.phrase, " ") if frame.before else question)
     asked = [_open_ended(last, words, first, end) for words, first, end in named_periods(last)]
     told = [_open_ended(claim, words, first, end) for words, first, end in named_periods(claim)
             if not _COMPARED.search(claim[:claim.find(words)])]
@@ -237,8 +235,7 @@ def gives_name(text: str, question: str) -> bool:
     whose names, figures and months all come from the question: "the Ronin Network" does not answer
     "Which group was blamed for the theft from the Ronin Network?". A text that names nothing ("an
     anonymous ticket holder") may answer it, and any text answers other questions."""
-    spans = sentence_spans(question)
-    last = question[spans[-1][0]:spans[-1][1]] if spans else question
+    last = _last_sentence(question)
     if name_kind(last) is None or not _ASKS_NAME.search(last):
         return True
     found = typed_names(text)
@@ -246,16 +243,25 @@ def gives_name(text: str, question: str) -> bool:
     months = _calendar_words(text)
     if not found and not figures and not months:
         return True
+    return names_new(text, question) or _new_figure(question, figures) or bool(months - _calendar_words(question))
+
+
+def _last_sentence(text: str) -> str:
+    """The last sentence of a question: the question itself, after any context a follow-up carries."""
+    spans = sentence_spans(text)
+    return text[spans[-1][0]:spans[-1][1]] if spans else text
+
+
+def _new_figure(question: str, figures: Sequence[Quantity]) -> bool:
+    """One of these figures is not the question's own."""
     asked = quantities(question)
-    return names_new(text, question) or any(not any(q.matches(a) for a in asked) for q in figures) or \
-        bool(months - _calendar_words(question))
+    return any(not any(q.matches(a) for a in asked) for q in figures)
 
 
 def adds_to(question: str, short: str) -> bool:
     """An answer says something the question does not: a figure, or a word it does not use, in any
     form ("Why did Jupiter lose ...?" is not answered by "Jupiter lost ...")."""
-    asked = quantities(question)
-    if any(not any(q.matches(a) for a in asked) for q in quantities(short)):
+    if _new_figure(question, quantities(short)):
         return True
     return bool(content_words(short) - content_words(question)) and \
         bool(content_words(lemmatised(short)) - content_words(lemmatised(question)))

@@ -75,14 +75,14 @@ class Catalog:
     @property
     def generation(self) -> int:
         """Incremented by every change to the set of passages (the BM25 index follows it)."""
-        row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
-        return int(row[0]) if row else 0
+        value = self.meta("generation")
+        return int(value) if value else 0
 
     def changes_since(self, generation: int) -> dict[str, bool] | None:
         """Articles added (True) or removed (False) after ``generation``, each by its last change;
         None when the log does not reach back that far."""
-        row = self._db.execute("SELECT value FROM meta WHERE key='changes_since'").fetchone()
-        if row is None or generation < int(row[0]):
+        since = self.meta("changes_since")
+        if since is None or generation < int(since):
             return None
         rows = self._db.execute("SELECT article_id, added FROM changes WHERE generation>? "
                                 "ORDER BY generation, rowid", (generation,))
