@@ -12,7 +12,7 @@ from qa.answer.evidence import (
     rank,
     with_lists,
 )
-from qa.answer.reader import Claim
+from qa.answer.reader import Claim, cut_short
 from qa.answer.verify import (
     adds_to,
     agrees,
@@ -488,3 +488,17 @@ def test_the_time_asked_about_is_the_one_in_the_last_sentence():
     q = ("Which Microsoft chief executive announced 10,000 job cuts in January 2023? Roughly how many people "
          "does his company employ?")
     assert not another_time("The company employs about 221,000 people, as of June 30, 2022.", q)
+
+
+def test_a_reply_cut_off_in_a_word_is_told_apart():
+    texts = ["The number of patients waiting has reached 4,812, the board was told.",
+             "Rep. Matt Gaetz nominated Rep. Jim Jordan in the twelfth round."]
+    assert cut_short("Yes, the list is still growing, and it is 4,81", texts)
+    assert cut_short("Gaetz nominated Jim Jor", texts)
+    # A reply that ends in a word of the texts, in punctuation, or in a word that begins none.
+    assert not cut_short("it is 4,812", texts)
+    assert not cut_short("it is 4,812.", texts)
+    assert not cut_short("Jim Jordan", texts)
+    assert not cut_short("unknown", texts)
+    assert not cut_short("", texts)
+    assert not cut_short("Jim Jordan of Ohio", texts)

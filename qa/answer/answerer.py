@@ -68,6 +68,8 @@ from .verify import (
 
 log = logging.getLogger(__name__)
 NEIGHBOURS_OF = 4  # the best passages whose neighbours (the passage before and after) are read too
+REREAD_TOKENS = 24  # a few copied words; a reply cut off in a word is asked for again with room to end
+REPORT_WORDS = 8  # a re-read of more words is a sentence: another report is given by its figures
 MAX_QUESTION_CHARS = 2000  # a question, or a turn of its history; longer is pasted text, not a question
 
 
@@ -262,7 +264,10 @@ class Answerer:
         finds no answer there, or only echoes the question ("What kind of weapons ...?" -> "weapons")."""
         passages = list(dict.fromkeys(e.hit.passage.text for e in evidence))
         # The month asked about is the articles' date, which their text seldom repeats.
-        short = complete(self.llm, reader.extract_messages(without_period(question), passages), max_tokens=24).strip()
+        messages = reader.extract_messages(without_period(question), passages)
+        short = complete(self.llm, messages, max_tokens=REREAD_TOKENS).strip()
+        if reader.cut_short(short, passages):  # "Yes, the list ... is still growing, and it is 4,81"
+            short = complete(self.llm, messages, max_tokens=4 * REREAD_TOKENS).strip()
         if reader.says_unknown(short) or not adds_to(question, short):
             return None
         return short
@@ -336,7 +341,10 @@ class Answerer:
             short = self.reread(question, [e])
             found = quantities(short) if short and holds(e.text, short) else []
             if short and found and not any(f.matches(g) for f in found for g in given):  # found implies short
-                reports.append((e, short.rstrip(".")))
+                # A re-read that answered in a whole sentence ("Yes, the list ... is 4,812 patients
+                # long") is reported by its figures.
+                words = len(short.split()) <= REPORT_WORDS
+                reports.append((e, short.rstrip(".") if words else " and ".join(q.text for q in found)))
             if len(reports) == 2 or not tries:
                 break
         return with_reports(answer, reports) if reports else answer

@@ -155,6 +155,21 @@ def strip_cites(text: str) -> str:
     return CITE.sub("", text)
 
 
+# A word as it stands in a text: what is left when the punctuation around it is taken off.
+_TRIM = "\"'“”‘’()[]{}.,;:!?"
+
+
+def cut_short(reply: str, texts: Sequence[str]) -> bool:
+    """The reply may have run into its token limit in the middle of a word: its last word has no
+    punctuation after it, is not a word of the texts, but begins one ("... and it is 4,81" where
+    the text says 4,812)."""
+    last = reply.split()[-1] if reply.split() else ""
+    if not last or last[-1] in _TRIM:
+        return False
+    words = {w.strip(_TRIM) for text in texts for w in text.split()}
+    return last not in words and any(w.startswith(last) for w in words)
+
+
 _UNKNOWN = re.compile(r"\b(do(es)?n['’]?t (say|mention|provide|specify|contain|give|state)|"
                       r"do(es)? not (say|mention|provide|specify|contain|give|state)|no information|"
                       r"not (mentioned|specified|provided|stated|given)|cannot (answer|determine|be determined)|"
