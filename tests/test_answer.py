@@ -122,6 +122,20 @@ def test_a_quote_is_the_sentence_of_the_passage_that_holds_the_answer(answerer):
     _assert_citations_match_articles(answer, answerer.retriever.store)
 
 
+def test_a_reread_cut_off_in_a_word_is_asked_again(answerer, monkeypatch):
+    import qa.answer.answerer as module
+    from qa.answer.reader import cut_short
+
+    q = "Who compiled the list of priority needs?"
+    hits = answerer.retriever.search(q, k=6)
+    _, _, ranked = answerer.select_evidence(q, hits)
+    lead = next(e for e in ranked if "a list compiled by Ukrainians" in e.text)
+    monkeypatch.setattr(module, "REREAD_TOKENS", 2)  # the first reply stops inside a word: "Ukr"
+    short = answerer.reread(q, [lead])
+    assert short is not None and short.startswith("Ukrainian")
+    assert not cut_short(short, [lead.hit.passage.text])
+
+
 def test_streaming_yields_text_then_the_verified_answer(answerer):
     items = list(answerer.stream("Who financed the first PURL package?"))
     deltas = [i for i in items if isinstance(i, str)]

@@ -341,10 +341,7 @@ class Answerer:
             short = self.reread(question, [e])
             found = quantities(short) if short and holds(e.text, short) else []
             if short and found and not any(f.matches(g) for f in found for g in given):  # found implies short
-                # A re-read that answered in a whole sentence ("Yes, the list ... is 4,812 patients
-                # long") is reported by its figures.
-                words = len(short.split()) <= REPORT_WORDS
-                reports.append((e, short.rstrip(".") if words else " and ".join(q.text for q in found)))
+                reports.append((e, reported(short)))
             if len(reports) == 2 or not tries:
                 break
         return with_reports(answer, reports) if reports else answer
@@ -382,6 +379,14 @@ def _quotable(short: str, found: Evidence, kind: str | None, question: str) -> b
     sentence's figure is of the time asked about."""
     return answers_kind(short, kind, question, found.text) and \
         (kind is not None or verify.gives_name(short, question)) and not verify.another_time(found.text, question)
+
+
+def reported(short: str) -> str:
+    """What another report gives, in the words of its re-read ("$2.4 billion"); a re-read that answered
+    in a whole sentence ("Yes, the list ... is 4,812 patients long") by its figures."""
+    if len(short.split()) <= REPORT_WORDS:
+        return short.rstrip(".")
+    return " and ".join(q.text for q in quantities(short))
 
 
 def _ms(since: float) -> float:
