@@ -503,11 +503,3 @@ def test_a_reply_cut_off_in_a_word_is_told_apart():
     assert not cut_short("", texts)
     assert not cut_short("Jim Jordan of Ohio", texts)
 
-
-def test_another_report_is_given_in_a_few_words():
-    from qa.answer.answerer import reported
-
-    assert reported("$2.4 billion.") == "$2.4 billion"
-    assert reported("Yes, the waiting list for surgery is still growing, and it is 4,812 patients long.") == "4,812"
-    assert reported("It had raised €3.4 million by then, and €1.2 million the week before that.") == \
-        "€3.4 million and €1.2 million"

@@ -69,7 +69,6 @@ from .verify import (
 log = logging.getLogger(__name__)
 NEIGHBOURS_OF = 4  # the best passages whose neighbours (the passage before and after) are read too
 REREAD_TOKENS = 24  # a few copied words; a reply cut off in a word is asked for again with room to end
-REPORT_WORDS = 8  # a re-read of more words is a sentence: another report is given by its figures
 MAX_QUESTION_CHARS = 2000  # a question, or a turn of its history; longer is pasted text, not a question
 
 
@@ -341,7 +340,7 @@ class Answerer:
             short = self.reread(question, [e])
             found = quantities(short) if short and holds(e.text, short) else []
             if short and found and not any(f.matches(g) for f in found for g in given):  # found implies short
-                reports.append((e, reported(short)))
+                reports.append((e, short.rstrip(".")))
             if len(reports) == 2 or not tries:
                 break
         return with_reports(answer, reports) if reports else answer
@@ -379,14 +378,6 @@ def _quotable(short: str, found: Evidence, kind: str | None, question: str) -> b
     sentence's figure is of the time asked about."""
     return answers_kind(short, kind, question, found.text) and \
         (kind is not None or verify.gives_name(short, question)) and not verify.another_time(found.text, question)
-
-
-def reported(short: str) -> str:
-    """What another report gives, in the words of its re-read ("$2.4 billion"); a re-read that answered
-    in a whole sentence ("Yes, the list ... is 4,812 patients long") by its figures."""
-    if len(short.split()) <= REPORT_WORDS:
-        return short.rstrip(".")
-    return " and ".join(q.text for q in quantities(short))
 
 
 def _ms(since: float) -> float:
