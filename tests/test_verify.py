@@ -502,4 +502,3 @@ def test_a_reply_cut_off_in_a_word_is_told_apart():
     assert not cut_short("unknown", texts)
     assert not cut_short("", texts)
     assert not cut_short("Jim Jordan of Ohio", texts)
-
