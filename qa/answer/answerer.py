@@ -351,10 +351,16 @@ class Answerer:
         kind = figure_kind(question)
         fitting = [e for e in evidence if e.score >= self.settings.min_quote_relevance
                    and (kind is None or holds_figure(e.text, kind, question))]
-        for best in sorted(fitting, key=lambda e: -e.score)[:2]:  # the two best: a second chance, not a search
+        best_first = sorted(fitting, key=lambda e: -e.score)
+        for best in best_first[:2]:  # the two best: a second chance, not a search
             short = self.reread(question, [best])
             log.info("re-read %r of the sentence %r", short, best.text)
             if short and (found := verify.holding(short, [best])) and _quotable(short, found, kind, question):
+                return quote(question, found, evidence)
+        if len(best_first) > 2:  # the answer may stand in a lesser sentence: one read of all their passages
+            short = self.reread(question, best_first)
+            log.info("re-read %r of %d sentences", short, len(best_first))
+            if short and (found := verify.holding(short, best_first)) and _quotable(short, found, kind, question):
                 return quote(question, found, evidence)
         return refusal(question, "no passage found states the answer", [e.hit for e in evidence])
 
