@@ -110,6 +110,26 @@ def lemmatised(text: str) -> str:
     return " ".join(tok.lemma_ or tok.text for tok in _pipeline()(text))
 
 
+_FINITE = frozenset({"VBZ", "VBD", "VBP", "MD"})  # is, was, are, will: a verb that makes a clause
+
+
+@lru_cache(maxsize=1024)
+def statement(text: str) -> str | None:
+    """``text`` as a statement, when it is a clause (it holds a finite verb), without the yes or no that
+    answers a question's first part ("Yes, the list is still growing, and it is 4,812 long" -> "the list
+    is still growing, and it is 4,812 long"); None when it is a phrase ("4,812 patients", "eight months
+    before the next election")."""
+    if not text or not text.strip():
+        return None
+    doc = _pipeline()(text, disable=["lemmatizer"])
+    if not any(tok.tag_ in _FINITE for tok in doc):
+        return None
+    start = 0
+    while start < len(doc) and (doc[start].pos_ == "INTJ" or doc[start].is_punct):
+        start += 1
+    return doc[start:].text if start < len(doc) else None
+
+
 def people(text: str) -> list[str]:
     """The people named in ``text``, in order."""
     if not text or not text.strip():

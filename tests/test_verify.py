@@ -317,6 +317,22 @@ def test_another_reports_figure_is_placed_by_the_date_of_the_answers_figure():
     assert out.text.startswith("The latest report, Example herald on 20 January 2026, gives 27,640 [1].")
 
 
+def test_another_report_read_back_as_a_sentence_is_said_not_given():
+    from qa.answer.verify import compose, with_reports
+    from qa.names import statement
+
+    assert statement("Yes, the recall is still growing, and it is 27,640 fryers") == \
+        "the recall is still growing, and it is 27,640 fryers"
+    assert statement("27,640 fryers") is None and statement("eight months before the next election") is None
+    evidence = _reports(RECALL)
+    answer = compose("Is the recall still growing?", [("9,300 fryers have been returned.", [2])], evidence,
+                     mode="generated")
+    newer = _reports([("herald", "2026-01-20", RECALL[0][2])])[0]
+    out = with_reports(answer, [(newer, "Yes, 27,640 fryers have been returned")])
+    assert out.text.startswith("The latest report, Example herald on 20 January 2026, says 27,640 fryers have "
+                               "been returned [1].")
+
+
 def test_the_passages_beside_the_best_hits_are_read_too():
     from qa.answer.evidence import with_neighbours
 
@@ -502,3 +518,15 @@ def test_a_reply_cut_off_in_a_word_is_told_apart():
     assert not cut_short("unknown", texts)
     assert not cut_short("", texts)
     assert not cut_short("Jim Jordan of Ohio", texts)
+
+
+def test_a_reply_of_words_copied_from_a_sentence_is_told_from_one_in_the_models_words():
+    from qa.answer.verify import copied
+
+    sentence = "So far 9,300 of the recalled fryers have been returned to shops, the company’s spokesman said."
+    assert copied("9,300", sentence)
+    assert copied("“9,300 of the recalled fryers.”", sentence)
+    assert copied("The Company's  spokesman", sentence)
+    assert not copied("It was returned.", sentence)
+    assert not copied("9,300 fryers", sentence)
+    assert not copied("", sentence) and not copied(".", sentence)

@@ -360,7 +360,11 @@ class Answerer:
         if len(best_first) > 2:  # the answer may stand in a lesser sentence: one read of all their passages
             short = self.reread(question, best_first)
             log.info("re-read %r of %d sentences", short, len(best_first))
-            if short and (found := verify.holding(short, best_first)) and _quotable(short, found, kind, question):
+            read = {(e.hit.article.id, e.start) for e in best_first[:2]}  # their own re-reads found nothing
+            # A search, not a second opinion: the reply must be words copied from the sentence it finds
+            # ("9,300"), not the model's own ("It was discovered." for "Why did Jupiter lose 12 moons?").
+            if short and (found := verify.holding(short, best_first[2:])) and verify.copied(short, found.text) and \
+                    (found.hit.article.id, found.start) not in read and _quotable(short, found, kind, question):
                 return quote(question, found, evidence)
         return refusal(question, "no passage found states the answer", [e.hit for e in evidence])
 

@@ -156,7 +156,7 @@ def strip_cites(text: str) -> str:
 
 
 # A word as it stands in a text: what is left when the punctuation around it is taken off.
-_TRIM = "\"'“”‘’()[]{}.,;:!?"
+TRIM = "\"'“”‘’()[]{}.,;:!?"
 
 
 def cut_short(reply: str, texts: Sequence[str]) -> bool:
@@ -164,9 +164,9 @@ def cut_short(reply: str, texts: Sequence[str]) -> bool:
     punctuation after it, is not a word of the texts, but begins one ("... and it is 4,81" where
     the text says 4,812)."""
     last = reply.split()[-1] if reply.split() else ""
-    if not last or last[-1] in _TRIM:
+    if not last or last[-1] in TRIM:
         return False
-    words = {w.strip(_TRIM) for text in texts for w in text.split()}
+    words = {w.strip(TRIM) for text in texts for w in text.split()}
     return last not in words and any(w.startswith(last) for w in words)
 
 

@@ -14,7 +14,7 @@ from datetime import date
 
 from ..dates import MONTHS, WEEKDAYS, date_forms, named_periods, parse_date, resolve_relative, spoken_date, time_frame
 from ..ingest.chunk import sentence_spans
-from ..names import lemmatised, names, typed_names
+from ..names import lemmatised, names, statement, typed_names
 from ..records import Answer, Citation, Hit, Passage
 from ..text import content_words, similar_word
 from .evidence import (
@@ -27,7 +27,7 @@ from .evidence import (
     without_periods,
 )
 from .facts import CITE, Quantity, name_supported, quantities, unsupported_facts
-from .reader import Claim
+from .reader import TRIM, Claim
 
 
 def _context(e: Evidence, day: bool = True) -> str:
@@ -309,6 +309,16 @@ def holding(short: str, used: Sequence[Evidence]) -> Evidence | None:
     return next((e for e in [*used, *around] if holds(e.text, short)), None)
 
 
+def copied(short: str, text: str) -> bool:
+    """The short answer is words copied from ``text`` (letter case, spacing and the quotes and full stop
+    around it aside)."""
+    def plain(s: str) -> str:
+        return " ".join(s.replace("’", "'").split()).lower()
+
+    words = plain(short).strip(TRIM)
+    return bool(words) and words in plain(text)
+
+
 def agrees(claim: str, short: str, question: str) -> bool:
     """The answer says what the short re-read says: it holds the re-read's answer, and names nothing
     of the kind the re-read answers with (places, people, ...) that the re-read and the question
@@ -376,7 +386,10 @@ def with_reports(answer: Answer, reports: Sequence[tuple[Evidence, str]]) -> Ans
     parts: list[tuple[date | None, int, Evidence | None, str]] = [(own, 0, None, answer.text)]
     for report, short in reports:
         answer.citations.append(citation(len(answer.citations) + 1, report))
-        parts.append((parse_date(report.hit.article.published), len(answer.citations), report, lower_first(short)))
+        # A figure is given ("gives 4,812 patients"); a clause is said ("says the list is 4,812 long").
+        said = statement(short)
+        text = f"says {lower_first(said)}" if said else f"gives {lower_first(short)}"
+        parts.append((parse_date(report.hit.article.published), len(answer.citations), report, text))
     parts.sort(key=lambda p: (-(p[0] or date.min).toordinal(), p[1]))  # newest first; the answer first on its day
     out = []
     for i, (d, n, e, text) in enumerate(parts):
@@ -385,9 +398,9 @@ def with_reports(answer: Answer, reports: Sequence[tuple[Evidence, str]]) -> Ans
             continue
         outlet = e.hit.article.source or "another article"
         if i == 0:  # newer than the answer
-            out.append(f"The latest report, {outlet}{f' on {spoken_date(d)}' if d else ''}, gives {text} [{n}].")
+            out.append(f"The latest report, {outlet}{f' on {spoken_date(d)}' if d else ''}, {text} [{n}].")
         else:
-            out.append(f"{outlet[:1].upper()}{outlet[1:]}{f' ({spoken_date(d)})' if d else ''} gives {text} [{n}].")
+            out.append(f"{outlet[:1].upper()}{outlet[1:]}{f' ({spoken_date(d)})' if d else ''} {text} [{n}].")
     answer.text = " ".join(out)
     return renumber(answer)
 
