@@ -122,6 +122,24 @@ def test_a_quote_is_the_sentence_of_the_passage_that_holds_the_answer(answerer):
     _assert_citations_match_articles(answer, answerer.retriever.store)
 
 
+def test_an_answer_in_a_lesser_sentence_is_found_by_reading_all_the_passages(answerer):
+    from dataclasses import replace
+
+    from qa.answer.evidence import candidate_sentences
+
+    q = "Who compiled the list of priority needs?"
+    sentences = candidate_sentences(answerer.retriever.search(q, k=20))
+    openings = ("Nothing has been determined", "But, I repeat, it remains", 'He recalled that "about 40 days ago')
+    picked = [next(e for e in sentences if e.text.startswith(t)) for t in openings]
+    # The two best sentences' passages do not say; the third's does, and is quoted.
+    evidence = [replace(e, score=s) for e, s in zip(picked, (0.9, 0.8, 0.7))]
+    answer = answerer.extractive(q, evidence)
+    assert answer.mode == "extractive" and "compiled by Ukrainians" in answer.citations[0].quote
+    _assert_citations_match_articles(answer, answerer.retriever.store)
+    # Without it the question is refused: nothing is quoted that no re-read found.
+    assert answerer.extractive(q, evidence[:2]).refused
+
+
 def test_a_reread_cut_off_in_a_word_is_asked_again(answerer, monkeypatch):
     import qa.answer.answerer as module
     from qa.answer.reader import cut_short
