@@ -15,8 +15,9 @@
    cited text states *this* answer to *this* question. A sentence dated to another time than the
    question names ("62% in 2022" for the vote of January 2023) fails too, and a "who" or "which"
    question is answered only by something it does not name itself. What fails is dropped; when
-   nothing is left, the best sentence is quoted if a re-read finds the answer in it, else the answer
-   is a refusal with the closest passages.
+   nothing is left, the best sentence is quoted if a re-read finds the answer in it (or a read of all
+   the evidence passages finds it, in words copied from a lesser one), else the answer is a refusal
+   with the closest passages.
 6. Dated: each sentence says as of when (its cited article's date); for a figure, other articles
    among the evidence that give a different one are added with outlet and date, the newest first
    (also when the model ran several days' figures together in one sentence: ``unblended``);
