@@ -132,7 +132,7 @@ def test_an_answer_in_a_lesser_sentence_is_found_by_reading_all_the_passages(ans
     openings = ("Nothing has been determined", "But, I repeat, it remains", 'He recalled that "about 40 days ago')
     picked = [next(e for e in sentences if e.text.startswith(t)) for t in openings]
     # The two best sentences' passages do not say; the third's does, and is quoted.
-    evidence = [replace(e, score=s) for e, s in zip(picked, (0.9, 0.8, 0.7))]
+    evidence = [replace(e, score=s) for e, s in zip(picked, (0.9, 0.8, 0.7), strict=True)]
     answer = answerer.extractive(q, evidence)
     assert answer.mode == "extractive" and "compiled by Ukrainians" in answer.citations[0].quote
     _assert_citations_match_articles(answer, answerer.retriever.store)
