@@ -96,6 +96,16 @@ def test_an_answer_that_restates_the_question_in_another_form_says_nothing():
     assert adds_to("Who won the vote?", "The Senate won it.")
 
 
+def test_a_time_adds_nothing_to_a_question_that_does_not_ask_about_time():
+    q = "Which type of US warplane shot down the suspected Chinese spy balloon off the South Carolina coast?"
+    assert not adds_to(q, "U.S. warplane; Saturday afternoon")  # "U.S." is the question's "US"
+    assert not adds_to(q, "A warplane, on 4 February 2023, in the afternoon")
+    assert adds_to(q, "An F-22 fighter jet, on Saturday")
+    assert adds_to("When did the bridge reopen?", "On Saturday afternoon")
+    assert adds_to("In which month was the concert held?", "In March")
+    assert adds_to("What was the date of the vote?", "4 February 2023")
+
+
 def _evidence(texts: list[str], published: str = "2023-02-06") -> list[Evidence]:
     art = Article(id="a", title="Jupiter", text=" ".join(texts), source="usatoday.com", published=published)
     out, start = [], 0
@@ -488,6 +498,8 @@ def test_a_name_question_is_answered_by_something_it_does_not_name():
                           "Network.", q)
     assert gives_name("The Lazarus Group was blamed for the theft.", q)
     assert gives_name("It was held in March.", "Which month was the concert held in?")
+    assert gives_name("Microsoft, in January.", "Which company announced job cuts, and when?")
+    assert not gives_name("It was swapped on Thursday.", "In which city did Russia swap the prisoners?")
     assert gives_name("Ukrainian officials compiled it.", "Who compiled the list?")
     assert not gives_name("Ukraine compiled it.", "Who compiled Ukraine's list?")
     assert not gives_name("It was swapped in Russia.", "In which city did Russia swap the prisoners?")

@@ -234,7 +234,8 @@ def gives_name(text: str, question: str) -> bool:
     """A question that asks who, or which one ("Which hacking group ...?"), is not answered by a text
     whose names, figures and months all come from the question: "the Ronin Network" does not answer
     "Which group was blamed for the theft from the Ronin Network?". A text that names nothing ("an
-    anonymous ticket holder") may answer it, and any text answers other questions."""
+    anonymous ticket holder") may answer it, and any text answers other questions. A month or a day of
+    the week answers only a question that asks about time."""
     last = _last_sentence(question)
     if name_kind(last) is None or not _ASKS_NAME.search(last):
         return True
@@ -243,7 +244,17 @@ def gives_name(text: str, question: str) -> bool:
     months = _calendar_words(text)
     if not found and not figures and not months:
         return True
-    return names_new(text, question) or _new_figure(question, figures) or bool(months - _calendar_words(question))
+    return names_new(text, question) or _new_figure(question, figures) or \
+        bool(_ASKS_TIME.search(question) and months - _calendar_words(question))
+
+
+# A question that asks about time too: a month or a day of the week may answer it ("Which company
+# announced the cuts, and when?", "Which month was the concert held in?"), and no other name question
+# ("Which type of warplane shot down the balloon?" is not answered by "Saturday afternoon").
+_ASKS_TIME = re.compile(r"\bwhen\b|\b(?:year|month|day|date|week|time)s?\b", re.IGNORECASE)
+# Words that say when: days of the week, months, times of day.
+_TIME_OF = re.compile(r"\b(?:" + "|".join(MONTHS + WEEKDAYS) + r"|morning|afternoon|evening|night|noon|midnight|"
+                      r"today|tonight|yesterday|overnight|weekend)s?\b", re.IGNORECASE)
 
 
 def _last_sentence(text: str) -> str:
@@ -260,7 +271,11 @@ def _new_figure(question: str, figures: Sequence[Quantity]) -> bool:
 
 def adds_to(question: str, short: str) -> bool:
     """An answer says something the question does not: a figure, or a word it does not use, in any
-    form ("Why did Jupiter lose ...?" is not answered by "Jupiter lost ...")."""
+    form ("Why did Jupiter lose ...?" is not answered by "Jupiter lost ..."). A time adds nothing to a
+    question that does not ask about time ("Which type of warplane ...?" is not answered by "a U.S.
+    warplane; Saturday afternoon")."""
+    if not _ASKS_TIME.search(question) and figure_kind(question) != "time":
+        short = _TIME_OF.sub(" ", without_periods(short, named_periods(short)))
     if _new_figure(question, quantities(short)):
         return True
     return bool(content_words(short) - content_words(question)) and \
