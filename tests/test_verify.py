@@ -106,6 +106,14 @@ def test_a_time_adds_nothing_to_a_question_that_does_not_ask_about_time():
     assert adds_to("What was the date of the vote?", "4 February 2023")
 
 
+def test_whoever_does_what_the_question_asks_about_is_no_answer():
+    q = "Which hacking group was blamed for the March 2022 theft from Axie Infinity's Ronin Network?"
+    assert not adds_to(q, "Hackers")
+    assert adds_to(q, "North Korean hackers")
+    assert not adds_to("Who organised the march?", "The organisers")
+    assert adds_to("Who organised the march?", "Turner")  # a name, not a doer
+
+
 def _evidence(texts: list[str], published: str = "2023-02-06") -> list[Evidence]:
     art = Article(id="a", title="Jupiter", text=" ".join(texts), source="usatoday.com", published=published)
     out, start = [], 0
@@ -490,6 +498,13 @@ def test_a_claim_dated_to_another_time_than_asked():
                             "When will the job cuts Microsoft announced in January 2023 be completed?")
     assert not another_time("In January 2021, Biden named Janet Yellen.",
                             "Whom did Biden name after the 2020 election?")
+    # A sentence quoted as the answer is held to the time asked about, whatever the question asks.
+    onj = "Where and when was the memorial service for Olivia Newton-John held after her death in August 2022?"
+    assert another_time("Newton-John celebrates at a charity walk in Melbourne in 2013.", onj, quoted=True)
+    assert not another_time("A memorial was held in Melbourne on 26 February 2023.", onj, quoted=True)
+    assert another_time("In 2019 the prize went to Abiy Ahmed.", "Who won the 2022 Nobel Peace Prize?", quoted=True)
+    assert not another_time("The cuts will be completed in March 2023.",
+                            "When will the job cuts Microsoft announced in January 2023 be completed?", quoted=True)
 
 
 def test_a_name_question_is_answered_by_something_it_does_not_name():

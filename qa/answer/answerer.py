@@ -13,8 +13,9 @@
 5. Check: each sentence's figures and names must be in the evidence it cites, and a second read of
    the cited passages alone ("answer in a few copied words") must agree with the answer: the
    cited text states *this* answer to *this* question. A sentence dated to another time than the
-   question names ("62% in 2022" for the vote of January 2023) fails too, and a "who" or "which"
-   question is answered only by something it does not name itself. What fails is dropped; when
+   question names ("62% in 2022" for the vote of January 2023) fails too (and is not quoted, whatever
+   the question asks), and a "who" or "which" question is answered only by something it does not name
+   itself. What fails is dropped; when
    nothing is left, the best sentence is quoted if a re-read finds the answer in it (or a read of all
    the evidence passages finds it, in words copied from a lesser one), else the answer is a refusal
    with the closest passages.
@@ -386,9 +387,10 @@ class Answerer:
 def _quotable(short: str, found: Evidence, kind: str | None, question: str) -> bool:
     """The sentence that holds a re-read's answer may be quoted as the answer: the re-read gives the
     kind of answer asked for (a figure of the kind, a name the question does not give), and the
-    sentence's figure is of the time asked about."""
+    sentence is of the time asked about."""
     return answers_kind(short, kind, question, found.text) and \
-        (kind is not None or verify.gives_name(short, question)) and not verify.another_time(found.text, question)
+        (kind is not None or verify.gives_name(short, question)) and \
+        not verify.another_time(found.text, question, quoted=True)
 
 
 def _ms(since: float) -> float:

@@ -186,20 +186,26 @@ def _stating(figures: Sequence[str], hit: Hit, passages_of: Callable[[str], Sequ
     return out
 
 
-def another_time(claim: str, question: str) -> bool:
+def another_time(claim: str, question: str, quoted: bool = False) -> bool:
     """A figure dated to another time than the one the question asks about: "reached 62% in 2022" for
     the share of the vote in January 2023. Only for questions that ask for a figure ("when" is answered
-    by another date by nature). The time asked about is the one the question's last sentence names
-    (before it, a follow-up's context: "Which chief executive announced job cuts in January 2023? How
-    many people does his company employ?"); a bound ("by the end of August 2025") names none, and a
+    by another date by nature), and for a sentence ``quoted`` as the answer to any question (a fallback:
+    "Newton-John celebrates at a charity walk in Melbourne in 2013" does not say where her memorial was,
+    after her death in August 2022); for "when", only a period that runs on or began before bounds the
+    answer ("When will the cuts announced in January 2023 end?" is answered by "in March 2023"). The
+    time asked about is the one the question's last sentence names (before it, a follow-up's context:
+    "Which chief executive announced job cuts in January 2023? How many people does his company
+    employ?"); a bound ("by the end of August 2025") names none, and a
     period that runs on ("since 2020", "after its debut in 2021") or began before ("until 2027") meets
     any later or earlier one. A claim's period given for comparison ("up from 62% in 2022") is not the
     claim's time, and a claim that names no date, month or year is not held to one."""
-    if figure_kind(question) not in ("quantity", "count", "money"):
+    if not quoted and figure_kind(question) not in ("quantity", "count", "money"):
         return False
     frame = time_frame(question, date.today())
     last = _last_sentence(question.replace(frame.phrase, " ") if frame.before else question)
     asked = [_open_ended(last, words, first, end) for words, first, end in named_periods(last)]
+    if figure_kind(question) == "time":
+        asked = [(a, b) for a, b in asked if a == date.min or b == date.max]
     told = [_open_ended(claim, words, first, end) for words, first, end in named_periods(claim)
             if not _COMPARED.search(claim[:claim.find(words)])]
     return bool(asked and told) and not any(a <= d and c <= b for a, b in asked for c, d in told)
@@ -278,8 +284,16 @@ def adds_to(question: str, short: str) -> bool:
         short = _TIME_OF.sub(" ", without_periods(short, named_periods(short)))
     if _new_figure(question, quantities(short)):
         return True
-    return bool(content_words(short) - content_words(question)) and \
-        bool(content_words(lemmatised(short)) - content_words(lemmatised(question)))
+    asked = content_words(lemmatised(question))
+    named = content_words(" ".join(names(short)))
+    new = {w for w in content_words(lemmatised(short)) - asked if w in named or not _doer(w, asked)}
+    return bool(content_words(short) - content_words(question)) and bool(new)
+
+
+def _doer(word: str, asked: set[str]) -> bool:
+    """``word`` names whoever does what a word asked about says ("hackers" for "Which hacking group?",
+    "the organisers" for "Who organised it?"): it says nothing new."""
+    return word.endswith("er") and (word[:-2] in asked or word[:-1] in asked)
 
 
 def holds(text: str, short: str) -> bool:
