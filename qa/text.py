@@ -18,14 +18,18 @@ say said says tell told reported report reports article articles source sources 
 """.split())
 
 
-# The full stops of an abbreviation of single letters ("U.S.", "U.K", "D.C."): "U.S." and "US" are one word.
+def normalise_words(text: str) -> str:
+    """Lower case, punctuation to spaces, padded with one space each side (for " word " tests)."""
+    return " " + re.sub(r"[^\w]+", " ", text.lower()).strip() + " "
+
+
+# The full stops of an abbreviation of single letters ("U.S.", "U.K", "D.C.").
 _DOTTED = re.compile(r"\b([A-Za-z])\.(?=[A-Za-z]\b)")
 
 
-def normalise_words(text: str) -> str:
-    """Lower case, punctuation to spaces ("U.S." is "us", as "US" is), padded with one space each side
-    (for " word " tests)."""
-    return " " + re.sub(r"[^\w]+", " ", _DOTTED.sub(r"\1", text).lower()).strip() + " "
+def undotted(text: str) -> str:
+    """``text`` with its abbreviations of single letters written without full stops ("U.S." -> "US.")."""
+    return _DOTTED.sub(r"\1", text)
 
 
 def stem(word: str) -> str:

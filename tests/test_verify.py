@@ -9,6 +9,7 @@ from qa.answer.evidence import (
     figure_kind,
     holds_figure,
     name_kind,
+    names_new,
     rank,
     with_lists,
 )
@@ -94,6 +95,13 @@ def test_an_answer_that_restates_the_question_in_another_form_says_nothing():
     assert not adds_to(q, "Jupiter lost 12 of its moons in February 2023.")
     assert adds_to(q, "Jupiter lost 12 of its moons to a passing star.")
     assert adds_to("Who won the vote?", "The Senate won it.")
+
+
+def test_an_abbreviation_with_full_stops_names_what_it_names_without_them():
+    q = "Which type of US warplane shot down the balloon?"
+    assert not names_new("A U.S. warplane", q)
+    assert not names_new("The U.S. Air Force", "Which US Air Force jet shot it down?")
+    assert names_new("A U.K. warplane", q)
 
 
 def test_a_time_adds_nothing_to_a_question_that_does_not_ask_about_time():

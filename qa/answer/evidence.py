@@ -14,7 +14,7 @@ from ..ingest.chunk import sentence_spans
 from ..names import names, typed_names
 from ..records import Hit, Passage
 from ..retrieve import RRF_K
-from ..text import content_words, normalise_words, similar_word
+from ..text import content_words, normalise_words, similar_word, undotted
 from .facts import CURRENCY_NAMES, ORDINAL_WORDS, quantities, without_measures
 
 
@@ -217,9 +217,10 @@ def name_kind(question: str) -> frozenset[str] | None:
 
 
 def names_new(text: str, question: str, kinds: frozenset[str] = frozenset()) -> bool:
-    """``text`` names something (of one of these kinds; any when none) that the question does not."""
-    asked = set(normalise_words(question).split())
-    return any(not set(normalise_words(n).split()) <= asked and (not kinds or k in kinds)
+    """``text`` names something (of one of these kinds; any when none) that the question does not
+    ("U.S." is the question's "US")."""
+    asked = set(normalise_words(undotted(question)).split())
+    return any(not set(normalise_words(undotted(n)).split()) <= asked and (not kinds or k in kinds)
                for n, k in typed_names(text))
 
 
