@@ -22,4 +22,3 @@ def test_real_words_and_names_are_left_alone():
 
 def test_content_words_drop_stop_words_and_stem():
     assert content_words("How much has PURL delivered so far?") == {"purl", "deliver"}
-

@@ -280,7 +280,7 @@ def adds_to(question: str, short: str) -> bool:
     form ("Why did Jupiter lose ...?" is not answered by "Jupiter lost ..."). A time adds nothing to a
     question that does not ask about time ("Which type of warplane ...?" is not answered by "a U.S.
     warplane; Saturday afternoon")."""
-    if not _ASKS_TIME.search(question) and figure_kind(question) != "time":
+    if not _ASKS_TIME.search(question):  # it holds every question figure_kind calls "time"
         short = _TIME_OF.sub(" ", without_periods(short, named_periods(short)))
     if _new_figure(question, quantities(short)):
         return True
