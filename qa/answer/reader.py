@@ -57,7 +57,9 @@ Answer (a complete sentence, with [n] after each fact): {REFUSAL_MARK}"""
 # The check asks the question again over the cited sentences alone, for a few copied words: an
 # independent short answer that the full answer must agree with. Measured with the 1.5B model on
 # hand-made right and wrong answers, a yes/no question ("does the text state this answer?") was
-# answered "yes" to 7 of 7 wrong ones; the short re-read disagreed with 5 of them.
+# answered "yes" to 7 of 7 wrong ones; the short re-read disagreed with 5 of them. As a gate on the
+# probability of "yes" (``python -m evals.verifier_probe``, dev split): it would drop 4 of 43 support
+# sentences at 0.5 and still pass the two sentences the bot wrongly cites with distractors (0.62, 0.75).
 EXTRACT_SYSTEM = f"""Answer the question with a few words copied from the text. \
 If the text does not answer it, reply: {REFUSAL_MARK}"""
 
