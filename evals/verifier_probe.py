@@ -47,6 +47,7 @@ class Pair:
     question: str
     text: str
     states: bool  # the text states the answer
+    item: str = ""  # the dev item's id
 
 
 def sentences(text: str) -> list[str]:
@@ -60,17 +61,18 @@ def pairs(gold_path: Path = SPLITS["dev"], negatives: int = 2) -> list[Pair]:
     articles = {key: (ROOT / path).read_text() for key, path in gold["articles"].items()}
     out: list[Pair] = []
     for item in gold["items"]:
-        for turn in item.get("turns") or [item]:
+        for n, turn in enumerate(item.get("turns") or [item], 1):
             article = turn.get("article") or item.get("article")
             if not (turn.get("facts") and article and turn.get("support")):
                 continue
             question, support, facts = turn["question"], turn["support"], turn["facts"]
             candidates = sentences(articles[article])
-            out.append(Pair(question, next((s for s in candidates if support in s), support), True))
+            ident = item["id"] if turn is item else f"{item['id']}#{n}"
+            out.append(Pair(question, next((s for s in candidates if support in s), support), True, ident))
             asked = content_words(question)
-            near = [s for s in candidates if support not in s and not all(fact_present(f, s) for f in facts)]
+            near = [s for s in candidates if support not in s and not any(fact_present(f, s) for f in facts)]
             near.sort(key=lambda s: -len(asked & content_words(s)))
-            out += [Pair(question, s, False) for s in near[:negatives]]
+            out += [Pair(question, s, False, ident) for s in near[:negatives]]
     return out + [Pair(q, s, False) for q, s in HARD]
 
 
