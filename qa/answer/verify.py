@@ -199,12 +199,13 @@ def another_time(claim: str, question: str, quoted: bool = False) -> bool:
     period that runs on ("since 2020", "after its debut in 2021") or began before ("until 2027") meets
     any later or earlier one. A claim's period given for comparison ("up from 62% in 2022") is not the
     claim's time, and a claim that names no date, month or year is not held to one."""
-    if not quoted and figure_kind(question) not in ("quantity", "count", "money"):
+    kind = figure_kind(question)
+    if not quoted and kind not in ("quantity", "count", "money"):
         return False
     frame = time_frame(question, date.today())
     last = _last_sentence(question.replace(frame.phrase, " ") if frame.before else question)
     asked = [_open_ended(last, words, first, end) for words, first, end in named_periods(last)]
-    if figure_kind(question) == "time":
+    if kind == "time":
         asked = [(a, b) for a, b in asked if a == date.min or b == date.max]
     told = [_open_ended(claim, words, first, end) for words, first, end in named_periods(claim)
             if not _COMPARED.search(claim[:claim.find(words)])]
