@@ -18,13 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from qa.ingest.chunk import sentence_spans
 from qa.text import content_words
 
 from .evaluate import ROOT, SPLITS, fact_present
@@ -51,7 +51,8 @@ class Pair:
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if len(s.split()) >= 5]
+    """The article's sentences as the evidence splits them, of five words or more."""
+    return [text[a:b] for a, b in sentence_spans(text) if len(text[a:b].split()) >= 5]
 
 
 def pairs(gold_path: Path = SPLITS["dev"], negatives: int = 2) -> list[Pair]:
