@@ -128,12 +128,33 @@ _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_MONTH},?
                              rf"\b{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b", re.IGNORECASE)
 _MONTH_YEAR = re.compile(rf"\b{_MONTH},? (\d{{4}})\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
-_UNTIL = (r"\b(?:(?:at|by) the (?:end|close) of|(?:at the )?end of|by|before|until|till|up to|as of|as at)"
-          r"\s+(?:the )?")
+_UNTIL = (r"\b(?:(?:at|by) the (?:end|close) of|(?:at the )?end of|by|before|until|till|up to|as of|as at|"
+          r"at(?= the (?:start|beginning|middle) of))\s+(?:the )?")
 
 
-def _period(text: str) -> tuple[date, date, int] | None:
-    """The first and last day of the date, month or year that ``text`` begins with, and where it ends."""
+def _month_end(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+# Part of a month: "early June" is its first ten days, "mid-May" (or "the middle of May") the next ten,
+# "late August" the rest; "the start of June" is its early part, "the end of" is dealt with by _UNTIL.
+_PART = re.compile(r"(?:(early|mid|late)[- ]|(?:the )?(start|beginning|middle) of )(?=[a-z])", re.IGNORECASE)
+_PART_DAYS = {"early": (1, 10), "start": (1, 10), "beginning": (1, 10), "mid": (11, 20), "middle": (11, 20),
+              "late": (21, 31)}
+_MONTH_ALONE = re.compile(r"\b(" + "|".join(m.title() for m in MONTHS) + r")\b(?!,? \d)")  # "may" is a verb
+
+
+def _period(text: str, today: date | None = None) -> tuple[date, date, int] | None:
+    """The first and last day of the date, month or year that ``text`` begins with, and where it ends.
+    With ``today``, also a part of a month ("mid-May 2026", "early June") and a month without its year
+    ("by the end of May"): the last such month up to today."""
+    part = _PART.match(text) if today else None
+    if part:
+        whole = _period(text[part.end():], today)
+        if whole is None or whole[0].day != 1 or whole[1] != _month_end(whole[0]):
+            return None  # a part of a month only ("early 2026" is left alone)
+        start, end = _PART_DAYS[(part.group(1) or part.group(2)).lower()]
+        return whole[0].replace(day=start), whole[0].replace(day=min(end, whole[1].day)), part.end() + whole[2]
     m = _DAY_MONTH_YEAR.match(text)
     if m:
         day, month, year = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(5), m.group(4), m.group(6))
@@ -145,14 +166,20 @@ def _period(text: str) -> tuple[date, date, int] | None:
     m = _MONTH_YEAR.match(text)
     if m:
         first = date(int(m.group(2)), MONTHS.index(m.group(1).lower()) + 1, 1)
-        return first, (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1), m.end()
+        return first, _month_end(first), m.end()
     m = _YEAR.match(text)
     if m:
         return date(int(m.group(1)), 1, 1), date(int(m.group(1)), 12, 31), m.end()
+    if today is not None and (m := _MONTH_ALONE.match(text)):
+        number = MONTHS.index(m.group(1).lower()) + 1
+        month = date(today.year - (number > today.month), number, 1)
+        return month, _month_end(month), m.end()
     return None
 
 
-_PERIOD_START = re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}|{_MONTH}|19\d\d|20\d\d)\b", re.IGNORECASE)
+_PERIOD_START = re.compile(rf"\b(?:\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}|{_MONTH}|19\d\d|20\d\d)\b|"
+                           r"\b(?:early|mid|late)[- ](?=[a-z])|\bthe (?:start|beginning|middle) of (?=[a-z])",
+                           re.IGNORECASE)
 
 
 # A number alone is a year where a year is expected: after these words ("in 2023", "the 2023 election"),
@@ -162,13 +189,14 @@ _BEFORE_YEAR = {"in", "of", "since", "by", "during", "until", "till", "from", "t
                 "day", "eve"}  # "New Year's Day 2022", "Christmas Eve 2023"
 
 
-def named_periods(text: str) -> list[tuple[str, date, date]]:
+def named_periods(text: str, today: date | None = None) -> list[tuple[str, date, date]]:
     """The dates, months and years that ``text`` names ("December 31, 2022", "August 2022", "in 2023"), each
-    as (its words, its first day, its last day)."""
+    as (its words, its first day, its last day). With ``today``, also parts of months ("mid-May 2026") and
+    months without their year ("back in February": the last February up to today)."""
     out = []
     pos = 0
     while m := _PERIOD_START.search(text, pos):
-        period = _period(text[m.start():])
+        period = _period(text[m.start():], today)
         if period and m.group(0).isdigit():  # a bare year: only where a year is expected
             before = text[:m.start()].split()[-1:]
             after = text[m.start() + period[2]:m.start() + period[2] + 1]
@@ -186,8 +214,11 @@ def named_periods(text: str) -> list[tuple[str, date, date]]:
 def time_frame(question: str, today: date) -> TimeFrame:
     """The time a question is about, relative to ``today``.
 
-    "by the end of August 2025", "before 1 May 2026", "as of March 2026": published up to then.
+    "by the end of August 2025", "before 1 May 2026", "as of March 2026", "by mid-May", "at the start of
+    June": published up to then (a month without its year is the last such month up to today; "early",
+    "mid" and "late" are its first, second and last ten days).
     "last week", "last month", "this year", "yesterday", "today": published since then.
+    "two weeks ago", "a month ago": the reports of that day first.
     "so far", "now", "latest": the newest first. Otherwise no bound: an undated article still counts.
     A year or month alone ("in 2024") names when something happened, which a later article may
     report, so it does not restrict. A month or day does put the reports of that time first (``during``;
@@ -196,7 +227,7 @@ def time_frame(question: str, today: date) -> TimeFrame:
     q = question.lower()
     latest = bool(_LATEST.search(q))
     for m in re.finditer(_UNTIL + r"(.{0,40})", question, re.IGNORECASE):
-        if period := _period(m.group(1)):
+        if period := _period(m.group(1), today):
             phrase = question[m.start():m.start(1) + period[2]]
             return TimeFrame(before=min(period[1], today), latest=True, phrase=phrase)
     monday = today - timedelta(days=today.weekday())
@@ -217,8 +248,13 @@ def time_frame(question: str, today: date) -> TimeFrame:
         since = date(today.year, 1, 1) if "this year" in q else today - timedelta(days=366)
     if since:
         return TimeFrame(after=since, latest=True)
+    if not latest and (ago := _AGO.search(question)):  # "a month ago": the reports of that day first
+        n = 1 if ago.group(1).lower() in ("a", "an") else \
+            int(ago.group(1)) if ago.group(1).isdigit() else _SMALL[ago.group(1).lower()]
+        day = today - timedelta(days=n * _UNIT_DAYS[ago.group(2).lower()])
+        return TimeFrame(during=(day, day), phrase=ago.group(0))
     # A year's figures are reported after it ends, by any later article: only months and days bound.
-    periods = [] if latest else [p for p in named_periods(question) if (p[2] - p[1]).days <= 31]
+    periods = [] if latest else [p for p in named_periods(question, today) if (p[2] - p[1]).days <= 31]
     if not periods:
         return TimeFrame(latest=latest)
     words, start, end = max(periods, key=lambda p: p[2])
@@ -244,6 +280,10 @@ _RELATIVE = re.compile(r"\b(?:(?:on|last|this past) )?(" + "|".join(WEEKDAYS) + 
                        r"eight|nine|ten) (day|week)s? (ago|earlier)\b|"
                        r"\b(today|tonight|this (?:morning|afternoon|evening))\b", re.IGNORECASE)
 _SMALL = {w: i for i, w in enumerate("one two three four five six seven eight nine ten".split(), 1)}
+# "two weeks ago" in a question: counted back from today.
+# Not years: "founded 20 years ago" names when a thing began, not the reports to read.
+_AGO = re.compile(r"\b(an?|\d{1,3}|" + "|".join(_SMALL) + r") (day|week|month)s? ago\b", re.IGNORECASE)
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 
 
 def resolve_relative(text: str, published: date) -> tuple[str, date, bool] | None:

@@ -77,6 +77,33 @@ def test_dates_months_and_years_named_in_a_question():
     assert named_periods("About 2000 people were evacuated in 2023.") == [year_2023]
 
 
+@pytest.mark.parametrize("question,frame", [
+    ("How many had been cancelled by mid-May 2026?", TimeFrame(before=date(2026, 5, 20), latest=True)),
+    ("How many had been cancelled by the middle of May?", TimeFrame(before=date(2026, 5, 20), latest=True)),
+    ("What was the price at the start of June?", TimeFrame(before=date(2026, 6, 10), latest=True)),
+    ("What had it raised by late October 2025?", TimeFrame(before=date(2025, 10, 31), latest=True)),
+    # A month without its year is the last one up to today: December is last year's.
+    ("What was the total by the end of December?", TimeFrame(before=date(2025, 12, 31), latest=True)),
+    ("Who may win the vote?", TimeFrame()),  # "may" is a verb; "May" alone a month
+])
+def test_parts_of_months_and_months_without_their_year(question, frame):
+    assert time_frame(question, TODAY) == frame
+    assert time_frame(question, TODAY).phrase in question
+
+
+def test_a_time_counted_back_from_today_puts_its_reports_first():
+    assert time_frame("How many were waiting two weeks ago?", TODAY).during == (date(2026, 11, 14),) * 2
+    assert time_frame("What was the figure a month ago?", TODAY).during == (date(2026, 10, 29),) * 2
+    assert time_frame("Who founded the firm 20 years ago?", TODAY).during is None  # when a thing began
+    assert time_frame("How full was it in early August 2025?", TODAY).during == (date(2025, 8, 1), date(2025, 8, 10))
+    assert time_frame("How many were on the list back in February?", TODAY).during == (
+        date(2026, 2, 1), date(2026, 2, 28))
+    assert named_periods("approved in mid-May 2026 and in early June", TODAY) == [
+        ("mid-May 2026", date(2026, 5, 11), date(2026, 5, 20)), ("early June", date(2026, 6, 1), date(2026, 6, 10))]
+    assert named_periods("approved in mid-May 2026 and in early June") == [
+        ("May 2026", date(2026, 5, 1), date(2026, 5, 31))]  # without today: whole months with their year
+
+
 def test_a_bound_later_than_today_is_today():
     assert time_frame("What was it by the end of 2030?", TODAY).before == TODAY
 
