@@ -183,10 +183,19 @@ _TIME = re.compile(r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d{2}|ago|yesterday|today|tonig
 _AGE = re.compile(r"\b(\d{1,3}[- ]years?[- ]old|aged \d{1,3}|age of \d{1,3}|\d{1,3}, )", re.IGNORECASE)
 
 
+def asked_part(question: str) -> str:
+    """The question a text asks last: a follow-up joined to the question before it ("How much did the
+    gala raise? When was it held?") asks for a time, not money."""
+    spans = sentence_spans(question)
+    last = question[spans[-1][0]:spans[-1][1]] if spans else question
+    return last if last.rstrip().endswith("?") else question
+
+
 def figure_kind(question: str) -> str | None:
     """The kind of figure a question asks for ("count": how many; "money": how much money, how much
-    did it cost or raise; "quantity": how much, what share; "age", "time"), or None."""
-    q = question.lower()
+    did it cost or raise; "quantity": how much, what share; "age", "time"), or None. Of a follow-up
+    joined to the question before it, the kind the follow-up asks for."""
+    q = asked_part(question).lower()
     if re.search(r"\bhow old\b|\bwhat age\b", q):
         return "age"
     if _MONEY.search(q):
@@ -205,7 +214,7 @@ def name_kind(question: str) -> frozenset[str] | None:
     """The kinds of name (see ``qa.names.typed_names``) that may answer a question: someone for "who",
     a place for "where", any name for "which" or "what" thing ("Which team ...?", "What hospital ...?");
     None when it asks for no name. The empty set: any kind."""
-    q = question.lower()
+    q = asked_part(question).lower()
     if re.search(r"\b(who|whom|whose)\b", q):
         return frozenset({"person", "organisation", ""})
     if re.search(r"^\s*where\b|\bwhere (is|was|were|did|does|do|will|are)\b", q):
