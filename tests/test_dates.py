@@ -194,3 +194,18 @@ def test_reports_of_the_time_a_question_names_are_read_first(settings):
     answerer = Answerer(settings, Same(), lambda: None)  # type: ignore[arg-type]
     _, evidence, _ = answerer.select_evidence(question, hits, frame.latest, frame)
     assert [e.hit.article.published for e in evidence] == ["2026-02-12", "2026-04-15", "2026-07-03"]
+
+
+def test_a_question_that_asks_when_reads_relative_dates_with_the_calendar_date_they_stand_for():
+    from qa.answer import reader
+
+    art = Article(id="a", title="Landslip", text="", source="Example Post", published="2026-01-14")
+    texts = ["A total of 163 residents were moved out after a landslip on Sunday left the estate at risk.",
+             "Families were allowed back about ten days ago.", "The council met in the town hall."]
+    evidence = [Evidence(Hit(passage=Passage(f"a:{i}", "a", 0, 0, 1, t), article=art, rank=1, fused=1.0),
+                         0, len(t), t, 0.5) for i, t in enumerate(texts)]
+    when = reader.reader_messages("What day did the cliff give way?", evidence)[1]["content"]
+    assert "after a landslip on Sunday (11 January 2026) left the estate" in when
+    assert "about ten days ago." in when and "ten days ago (" not in when  # approximate: as written
+    count = reader.reader_messages("How many residents were moved out?", evidence)[1]["content"]
+    assert "(11 January 2026)" not in count

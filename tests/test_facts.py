@@ -46,3 +46,25 @@ def test_unsupported_facts_finds_invented_figures_and_names():
 def test_names_skip_sentence_starts_and_common_words():
     assert names("According to Dragone, the Netherlands paid. The first was Sweden's.") == [
         "Dragone", "Netherlands", "Sweden"]
+
+
+def test_what_a_figure_counts_and_whether_another_report_gives_the_same_thing():
+    from qa.answer.facts import counted, same_thing
+
+    answer = "According to the unit, 13 patients have needed hospital treatment."
+    (thirteen,) = quantities(answer)
+    assert counted(answer, thirteen) == {"patient"}
+    given = [(thirteen, counted(answer, thirteen))]
+
+    def same(text: str) -> list[bool]:
+        return [same_thing(q, text, given) for q in quantities(text)]
+
+    assert same("The hospital says 16 patients with measles have been admitted.") == [True]
+    assert same("Hollinsby measles outbreak: 71 cases, say doctors") == [False]  # cases, not patients
+    assert same("The list has reached 4,812, the board was told.") == [True]  # says nothing of what it counts
+    assert same("It has spent €1.26 million.") == [False]  # money is not a number of patients
+    assert same("Turnout was 41 per cent.") == [False]  # nor is a share
+    money = "The council has spent €410,000 on the emergency."
+    (spent,) = quantities(money)
+    assert [same_thing(q, "Seventy-four residents are still unable to return home.", [(spent, counted(money, spent))])
+            for q in quantities("Seventy-four residents are still unable to return home.")] == [False]

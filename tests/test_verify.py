@@ -156,6 +156,7 @@ def test_how_many_asks_for_a_count_not_a_share_or_an_amount():
     # A follow-up joined to the question before it asks what the follow-up asks.
     assert figure_kind("How much did the gala raise? On what date was it held?") == "time"
     assert figure_kind("How many packages are there? Who financed the second one?") is None
+    assert figure_kind("On which date did the glasshouse reopen?") == figure_kind("What day did it open?") == "time"
     # Not money: time spent, a rate raised, a rise in costs or in pay.
     for q in ["How much time did she spend in prison?", "How much did the Fed raise interest rates?",
               "How much did costs rise?", "How much will pay rise?"]:

@@ -28,6 +28,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -49,11 +50,12 @@ from .evidence import (
     figure_kind,
     holds_figure,
     name_kind,
+    names_new,
     rerank,
     with_neighbours,
     without_periods,
 )
-from .facts import quantities
+from .facts import counted, quantities, same_thing
 from .verify import (
     adds_to,
     agrees,
@@ -320,12 +322,16 @@ class Answerer:
         to two other retrieved articles in which a re-read finds a different figure is added, dated
         (newest first). ``sentences``: those of the retrieved passages, best first."""
         kind = figure_kind(question)
-        figures = quantities(without_periods(answer.text, named_periods(answer.text)))  # not its dates
-        if kind is None and name_kind(question) is None and figures:
-            kind = "quantity"  # "What's the latest tally ...?", "How full is ...?" answered with a figure
+        plain = without_periods(answer.text, named_periods(answer.text))  # not its dates
+        figures = quantities(plain)
+        wanted = name_kind(question)
+        if kind is None and figures and (wanted is None or not names_new(answer.text, question, wanted)):
+            kind = "quantity"  # "What's the latest tally ...?", "Where do numbers stand?" answered with a figure
         if answer.refused or kind not in FIGURES:
             return answer
         given = quantities(answer.text)
+        # What each figure counts, of the answer and of the question ("How many patients ...?").
+        things = [(f, counted(plain, f) | content_words(_counted_in(question))) for f in figures]
         # The articles the answer's figures come from (not one cited only for a name in it).
         seen = {c.article_id for c in answer.citations
                 if any(q.matches(f) for q in quantities(c.quote) for f in figures)} or \
@@ -335,13 +341,15 @@ class Answerer:
         for e in sentences:
             art = e.hit.article
             if art.id in seen or e.score < self.settings.min_quote_relevance or \
-                    not holds_figure(e.text, kind, question):
-                continue
+                    not holds_figure(e.text, kind, question) or \
+                    not any(same_thing(q, e.text, things) for q in quantities(e.text)):
+                continue  # an article's sentence with a figure of something else leaves its other sentences
             seen.add(art.id)
             tries -= 1
             short = self.reread(question, [e])
             found = quantities(short) if short and holds(e.text, short) else []
-            if short and found and not any(f.matches(g) for f in found for g in given):  # found implies short
+            if short and found and not any(f.matches(g) for f in found for g in given) and \
+                    all(same_thing(q, e.text, things) for f in found for q in quantities(e.text) if q.matches(f)):
                 reports.append((e, short.rstrip(".")))
             if len(reports) == 2 or not tries:
                 break
@@ -391,6 +399,12 @@ def _quotable(short: str, found: Evidence, kind: str | None, question: str) -> b
     return answers_kind(short, kind, question, found.text) and \
         (kind is not None or verify.gives_name(short, question)) and \
         not verify.another_time(found.text, question, quoted=True)
+
+
+def _counted_in(question: str) -> str:
+    """What a "how many" question counts: "How many patients has it put in hospital?" -> "patients"."""
+    m = re.search(r"\bhow many ([a-z][\w-]*)", question, re.IGNORECASE)
+    return m.group(1) if m else ""
 
 
 def _ms(since: float) -> float:

@@ -205,7 +205,7 @@ def figure_kind(question: str) -> str | None:
     if re.search(r"\bhow (much|many|big|large|long|far|high)\b|\b(what|which) (share|percentage|percent|proportion|"
                  r"number|amount|value|sum|total)\b", q):
         return "quantity"
-    if re.search(r"^\s*when\b|\bwhat (year|date|day|month|time)\b|\bwhen (was|did|were|is|will)\b", q):
+    if re.search(r"^\s*when\b|\b(what|which) (year|date|day|month|time)\b|\bwhen (was|did|were|is|will)\b", q):
         return "time"
     return None
 

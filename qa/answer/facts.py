@@ -9,10 +9,10 @@ import re
 from dataclasses import dataclass
 
 from ..names import names
-from ..text import normalise_words
+from ..text import content_words, normalise_words
 
-__all__ = ["CITE", "ORDINAL_WORDS", "Quantity", "name_supported", "names", "normalise_words", "quantities",
-           "unsupported_facts", "without_measures"]
+__all__ = ["CITE", "ORDINAL_WORDS", "Quantity", "counted", "name_supported", "names", "normalise_words", "quantities",
+           "same_thing", "unsupported_facts", "without_measures"]
 
 _UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
           "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -148,6 +148,31 @@ def quantities(text: str) -> list[Quantity]:
             continue
         out.append(Quantity(value, currency, bool(m.group("pct")), m.group(0).strip()))
     return out
+
+
+def counted(text: str, figure: Quantity) -> frozenset[str]:
+    """What a figure of ``text`` counts or measures: the words right after it, up to two and up to a
+    stop word or punctuation, crudely stemmed ("13 patients have ..." -> {"patient"}, "71 confirmed
+    cases" -> {"confirm", "case"}); empty when none follows ("has reached 4,812, the board was told")."""
+    at = text.find(figure.text)
+    if at < 0:
+        return frozenset()
+    following = re.match(r"(?:\s+[A-Za-z][\w-]*){1,2}", text[at + len(figure.text):])
+    out: set[str] = set()
+    for word in following.group(0).split() if following else []:
+        if not (stems := content_words(word)):
+            break
+        out |= stems
+    return frozenset(out)
+
+
+def same_thing(figure: Quantity, text: str, given: list[tuple[Quantity, frozenset[str]]]) -> bool:
+    """A figure of ``text`` may be another report's value of one of the ``given`` figures (each with what
+    it counts): a sum of money for money, a share for a share, a number of the same things for a number
+    of things when both say what they count (not "71 cases" for "13 patients in hospital")."""
+    things = counted(text, figure)
+    return any(bool(figure.currency) == bool(g.currency) and figure.percent == g.percent and
+               (not things or not words or bool(things & words)) for g, words in given)
 
 
 def name_supported(name: str, evidence: str) -> bool:

@@ -7,9 +7,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..dates import spoken_date
+from ..dates import parse_date, resolve_relative, spoken_date
 from ..llm import Message
-from .evidence import Evidence
+from .evidence import Evidence, figure_kind
 from .facts import CITE
 
 REFUSAL_MARK = "unknown"
@@ -73,7 +73,10 @@ def _clean(text: str) -> str:
 
 
 def reader_messages(question: str, evidence: Sequence[Evidence]) -> list[Message]:
-    """The question and the evidence sentences, numbered, grouped under their article's outlet and date."""
+    """The question and the evidence sentences, numbered, grouped under their article's outlet and date.
+    For a question that asks when, a sentence's relative date ("on Sunday") is followed by the calendar
+    date it stands for, counted from its report's date: the model would take the report's date instead."""
+    when = figure_kind(question) == "time"
     lines: list[str] = []
     current = None
     for i, e in enumerate(evidence, 1):
@@ -82,11 +85,24 @@ def reader_messages(question: str, evidence: Sequence[Evidence]) -> list[Message
             current = art.id
             date = spoken_date(art.published) or "undated"
             lines.append(f"From {_clean(art.source or 'an article')}, {date}:")
-        lines.append(f"[{i}] {_clean(e.text)}")
+        lines.append(f"[{i}] {_clean(with_calendar_date(e) if when else e.text)}")
     text = "\n".join(lines)
     return [{"role": "system", "content": READER_SYSTEM},
             {"role": "user", "content": f"<sentences>\n{text}\n</sentences>\nQuestion: {question.strip()}\n"
                                         "Answer (a complete sentence, with [n] after each fact):"}]
+
+
+def with_calendar_date(e: Evidence) -> str:
+    """The sentence with the calendar date of its first relative date, where that is one day ("after a
+    landslip on Sunday (11 January 2026) left ..."); the check holds an answer's date to the same
+    reading (``qa.answer.verify``). An approximate one ("about 40 days ago") is left as written."""
+    published = parse_date(e.hit.article.published)
+    found = resolve_relative(e.text, published) if published else None
+    if not found or found[2]:
+        return e.text
+    words, day, _ = found
+    at = e.text.find(words)
+    return f"{e.text[:at + len(words)]} ({spoken_date(day)}){e.text[at + len(words):]}"
 
 
 def extract_messages(question: str, texts: Sequence[str]) -> list[Message]:
