@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from qa.answer.evidence import Evidence
+from qa.answer.facts import quantities
 from qa.answer.verify import citation, dated, mentions_date, with_reports
 from qa.dates import TimeFrame, named_periods, resolve_relative, spoken_date, time_frame
 from qa.records import Answer, Article, Hit, Passage
@@ -209,3 +210,35 @@ def test_a_question_that_asks_when_reads_relative_dates_with_the_calendar_date_t
     assert "about ten days ago." in when and "ten days ago (" not in when  # approximate: as written
     count = reader.reader_messages("How many residents were moved out?", evidence)[1]["content"]
     assert "(11 January 2026)" not in count
+
+
+def test_other_reports_give_the_same_thing_and_an_answer_without_figures_gets_none(settings):
+    from qa.answer import Answerer
+
+    own = _evidence("The council has so far spent €410,000 on the emergency.", "2026-01-23")
+    text = ("Seventy-four residents are still unable to return home. "
+            "The council's spending on the emergency has reached €1.26 million.")
+    residents, spending = (Evidence(Hit(Passage("b:0", "b", 0, 0, len(text), text),
+                                        Article(id="b", title="t", text=text, source="Example Post",
+                                                published="2026-02-19"), 1, 0.0), a, b, text[a:b], 1.0)
+                           for a, b in ((0, text.index(" The")), (text.index("The"), len(text))))
+    answerer = Answerer(settings, SimpleNamespace(), lambda: None)  # type: ignore[arg-type]
+    read = []
+
+    def reread(question, sentences):  # the model's few copied words: the sentence's first figure
+        read.append(sentences[0].text)
+        found = [q.text for q in quantities(sentences[0].text)]
+        return found[0] if found else None
+
+    answerer.reread = reread  # type: ignore[method-assign]
+    answer = Answer(question="q", text="As of 23 January 2026, the council has spent €410,000. [1]", refused=False,
+                    citations=[citation(1, own)])
+    out = answerer.other_reports("How much has the landslip cost the council so far?", answer, [residents, spending])
+    # 74 residents are not money: the article's sentence that gives money is read instead.
+    assert read == [spending.text]
+    assert out.text.startswith("The latest report, Example Post on 19 February 2026, gives €1.26 million [1].")
+    # An answer with no figure (its citation mark is not one) is not compared with other reports.
+    read.clear()
+    plain = Answer(question="q", text="As of 23 January 2026, PURL is a list of weapons. [1]", refused=False,
+                   citations=[citation(1, own)])
+    assert answerer.other_reports("What is PURL?", plain, [residents, spending]).text == plain.text and read == []

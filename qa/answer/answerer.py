@@ -55,7 +55,7 @@ from .evidence import (
     with_neighbours,
     without_periods,
 )
-from .facts import counted, quantities, same_thing
+from .facts import CITE, counted, quantities, same_thing
 from .verify import (
     adds_to,
     agrees,
@@ -322,7 +322,7 @@ class Answerer:
         to two other retrieved articles in which a re-read finds a different figure is added, dated
         (newest first). ``sentences``: those of the retrieved passages, best first."""
         kind = figure_kind(question)
-        plain = without_periods(answer.text, named_periods(answer.text))  # not its dates
+        plain = CITE.sub("", without_periods(answer.text, named_periods(answer.text)))  # not its dates, nor [1]
         figures = quantities(plain)
         wanted = name_kind(question)
         if kind is None and figures and (wanted is None or not names_new(answer.text, question, wanted)):
@@ -342,14 +342,15 @@ class Answerer:
             art = e.hit.article
             if art.id in seen or e.score < self.settings.min_quote_relevance or \
                     not holds_figure(e.text, kind, question) or \
-                    not any(same_thing(q, e.text, things) for q in quantities(e.text)):
+                    (things and not any(same_thing(q, e.text, things) for q in quantities(e.text))):
                 continue  # an article's sentence with a figure of something else leaves its other sentences
             seen.add(art.id)
             tries -= 1
             short = self.reread(question, [e])
             found = quantities(short) if short and holds(e.text, short) else []
             if short and found and not any(f.matches(g) for f in found for g in given) and \
-                    all(same_thing(q, e.text, things) for f in found for q in quantities(e.text) if q.matches(f)):
+                    (not things or all(same_thing(q, e.text, things)
+                                       for f in found for q in quantities(e.text) if q.matches(f))):
                 reports.append((e, short.rstrip(".")))
             if len(reports) == 2 or not tries:
                 break

@@ -27,7 +27,7 @@ from .evidence import (
     without_periods,
 )
 from .facts import CITE, Quantity, name_supported, quantities, unsupported_facts
-from .reader import TRIM, Claim
+from .reader import TRIM, Claim, with_calendar_date
 
 
 def _context(e: Evidence, day: bool = True) -> str:
@@ -107,10 +107,12 @@ def supporting(claim: Claim, question: str, evidence: Sequence[Evidence], given:
     words = content_words(claim.text)
     if not words or not evidence:
         return []
+    # The sentences as the model read them: with the calendar date of a relative one, for "when".
+    seen = [with_calendar_date(e) if figure_kind(question) == "time" else e.text for e in evidence]
     ranked = sorted(range(1, len(evidence) + 1),
-                    key=lambda i: (-_overlap(claim.text, evidence[i - 1].text, question), -evidence[i - 1].score))
+                    key=lambda i: (-_overlap(claim.text, seen[i - 1], question), -evidence[i - 1].score))
     best = ranked[0]
-    if _overlap(claim.text, evidence[best - 1].text, question) >= 0.5:
+    if _overlap(claim.text, seen[best - 1], question) >= 0.5:
         if not _missing(claim, question, [evidence[best - 1]], given):
             return [best]
         # The second sentence from the same article if one will do, and one without another figure.
