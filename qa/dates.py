@@ -249,9 +249,7 @@ def time_frame(question: str, today: date) -> TimeFrame:
     if since:
         return TimeFrame(after=since, latest=True)
     if not latest and (ago := _AGO.search(question)):  # "a month ago": the reports of that day first
-        n = 1 if ago.group(1).lower() in ("a", "an") else \
-            int(ago.group(1)) if ago.group(1).isdigit() else _SMALL[ago.group(1).lower()]
-        day = today - timedelta(days=n * _UNIT_DAYS[ago.group(2).lower()])
+        day = today - timedelta(days=_count(ago.group(1)) * _UNIT_DAYS[ago.group(2).lower()])
         return TimeFrame(during=(day, day), phrase=ago.group(0))
     # A year's figures are reported after it ends, by any later article: only months and days bound.
     periods = [] if latest else [p for p in named_periods(question, today) if (p[2] - p[1]).days <= 31]
@@ -286,6 +284,11 @@ _AGO = re.compile(r"\b(an?|\d{1,3}|" + "|".join(_SMALL) + r") (day|week|month)s?
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 
 
+def _count(word: str) -> int:
+    """"3", "three" or "a" as a number."""
+    return int(word) if word.isdigit() else 1 if word.lower() in ("a", "an") else _SMALL[word.lower()]
+
+
 def resolve_relative(text: str, published: date) -> tuple[str, date, bool] | None:
     """The first relative date of ``text`` ("on Tuesday", "yesterday", "about 40 days ago") as a
     calendar date counted back from the article's publication date: (the words, the date, whether it
@@ -305,7 +308,6 @@ def resolve_relative(text: str, published: date) -> tuple[str, date, bool] | Non
             return m.group(0), published - timedelta(days=back), False
         if m.group(2):
             return m.group(0), published - timedelta(days=1), False
-        n = int(m.group(4)) if m.group(4).isdigit() else _SMALL[m.group(4).lower()]
-        days = n * (7 if m.group(5).lower() == "week" else 1)
+        days = _count(m.group(4)) * (7 if m.group(5).lower() == "week" else 1)
         return m.group(0), published - timedelta(days=days), bool(m.group(3))
     return today

@@ -183,11 +183,16 @@ _TIME = re.compile(r"\b(1[89]\d\d|20\d\d|\d{1,2}:\d{2}|ago|yesterday|today|tonig
 _AGE = re.compile(r"\b(\d{1,3}[- ]years?[- ]old|aged \d{1,3}|age of \d{1,3}|\d{1,3}, )", re.IGNORECASE)
 
 
+def last_sentence(text: str) -> str:
+    """The last sentence of a question: the question itself, after any context a follow-up carries."""
+    spans = sentence_spans(text)
+    return text[spans[-1][0]:spans[-1][1]] if spans else text
+
+
 def asked_part(question: str) -> str:
     """The question a text asks last: a follow-up joined to the question before it ("How much did the
     gala raise? When was it held?") asks for a time, not money."""
-    spans = sentence_spans(question)
-    last = question[spans[-1][0]:spans[-1][1]] if spans else question
+    last = last_sentence(question)
     return last if last.rstrip().endswith("?") else question
 
 

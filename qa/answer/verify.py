@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from ..dates import MONTHS, WEEKDAYS, date_forms, named_periods, parse_date, resolve_relative, spoken_date, time_frame
-from ..ingest.chunk import sentence_spans
 from ..names import lemmatised, names, statement, typed_names
 from ..records import Answer, Citation, Hit, Passage
 from ..text import content_words, similar_word
@@ -21,6 +20,7 @@ from .evidence import (
     Evidence,
     candidate_sentences,
     figure_kind,
+    last_sentence,
     name_kind,
     names_new,
     periods_met,
@@ -108,7 +108,8 @@ def supporting(claim: Claim, question: str, evidence: Sequence[Evidence], given:
     if not words or not evidence:
         return []
     # The sentences as the model read them: with the calendar date of a relative one, for "when".
-    seen = [with_calendar_date(e) if figure_kind(question) == "time" else e.text for e in evidence]
+    when = figure_kind(question) == "time"
+    seen = [with_calendar_date(e) if when else e.text for e in evidence]
     ranked = sorted(range(1, len(evidence) + 1),
                     key=lambda i: (-_overlap(claim.text, seen[i - 1], question), -evidence[i - 1].score))
     best = ranked[0]
@@ -205,7 +206,7 @@ def another_time(claim: str, question: str, quoted: bool = False) -> bool:
     if not quoted and kind not in ("quantity", "count", "money"):
         return False
     frame = time_frame(question, date.today())
-    last = _last_sentence(question.replace(frame.phrase, " ") if frame.before else question)
+    last = last_sentence(question.replace(frame.phrase, " ") if frame.before else question)
     asked = [_open_ended(last, words, first, end) for words, first, end in named_periods(last)]
     if kind == "time":
         asked = [(a, b) for a, b in asked if a == date.min or b == date.max]
@@ -245,7 +246,7 @@ def gives_name(text: str, question: str) -> bool:
     "Which group was blamed for the theft from the Ronin Network?". A text that names nothing ("an
     anonymous ticket holder") may answer it, and any text answers other questions. A month or a day of
     the week answers only a question that asks about time."""
-    last = _last_sentence(question)
+    last = last_sentence(question)
     if name_kind(last) is None or not _ASKS_NAME.search(last):
         return True
     found = typed_names(text)
@@ -264,12 +265,6 @@ _ASKS_TIME = re.compile(r"\bwhen\b|\b(?:year|month|day|date|week|time)s?\b", re.
 # Words that say when: days of the week, months, times of day.
 _TIME_OF = re.compile(r"\b(?:" + "|".join(MONTHS + WEEKDAYS) + r"|morning|afternoon|evening|night|noon|midnight|"
                       r"today|tonight|yesterday|overnight|weekend)s?\b", re.IGNORECASE)
-
-
-def _last_sentence(text: str) -> str:
-    """The last sentence of a question: the question itself, after any context a follow-up carries."""
-    spans = sentence_spans(text)
-    return text[spans[-1][0]:spans[-1][1]] if spans else text
 
 
 def _new_figure(question: str, figures: Sequence[Quantity]) -> bool:
