@@ -30,14 +30,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
     from . import evaluate
 
-    if args.reuse and settings.llm_backend != "embedded":
-        print("qa eval: --reuse keeps completions of the embedded model only (QA_LLM_BACKEND=embedded)",
+    if args.record and settings.llm_backend != "embedded":
+        print("qa eval: --record keeps completions of the embedded model only (QA_LLM_BACKEND=embedded)",
               file=sys.stderr)
         return 2
     names = ["corpus", "distractors"] if args.setting == "all" else [args.setting]
     splits = ["dev", "test"] if args.split == "all" else [args.split]
     metrics, failures = evaluate.run(settings, names, Path(args.out), progress=not args.json, splits=splits,
-                                     reuse=args.reuse)
+                                     live=args.live, record=args.record)
     if args.json:
         _print_json({"metrics": metrics, "failures": failures})
     else:
@@ -70,10 +70,13 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.add_argument("--split", choices=["dev", "test", "tune", "all"], default="all",
                    help="dev: evals/gold.yaml (tune on it); test: evals/test.yaml (never tune on it); tune: "
                         "evals/tune.yaml (more to tune on, not gated); all: dev and test")
-    p.add_argument("--reuse", action="store_true",
-                   help="answer a request the embedded model has answered before (in an earlier run or this "
-                        "one) from the completion kept then, so a rerun asks the model only what changed "
-                        "(seconds are measured on the other questions)")
+    p.add_argument("--live", action="store_true",
+                   help="ask the embedded model every request instead of replaying the recorded completions "
+                        "(evals/recorded/; by default a request not recorded is asked and kept in the cache)")
+    p.add_argument("--record", action="store_true",
+                   help="rewrite evals/recorded/eval.jsonl with the completions this run used, the new ones "
+                        "asked of the model (after a prompt change; commit the file with the change)")
+    p.add_argument("--reuse", action="store_true", help=argparse.SUPPRESS)  # the default now; kept for old scripts
     p.add_argument("--benchmark", choices=["realtimeqa"], help="run a public benchmark instead")
     p.add_argument("--limit", type=int, help="benchmark: only the first N questions")
     p.add_argument("--open-only", action="store_true",

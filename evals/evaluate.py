@@ -23,22 +23,19 @@ from typing import Any
 
 import yaml
 
-from qa.answer.facts import names, normalise_words, quantities, unsupported_facts
-from qa.answer.verify import mentions_date, relative_date
 from qa.config import Settings
-from qa.dates import parse_date, spoken_date
-from qa.llm import LLM, make_llm
+from qa.llm import LLM
 from qa.pipeline import Pipeline, build
 from qa.records import Answer, Article, Citation
 
-from .replay import Completions, ReplayLLM, identity
+from .match import day_of, fact_present, mentions_day, names, relative_day, spoken, unsupported, words
+from .replay import RECORDED, ReplayLLM, replaying
 
 ROOT = Path(__file__).resolve().parents[1]
 EVALS = ROOT / "evals"
 # dev: tune on it (gated in CI); test: never tune on it (gated); tune: more questions to tune on, about
 # RealTime QA stories (asked on demand: `qa eval --split tune`, not gated).
 SPLITS = {"dev": EVALS / "gold.yaml", "test": EVALS / "test.yaml", "tune": EVALS / "tune.yaml"}
-RECHECK = 25  # --reuse: one kept model completion in 25 is asked again and compared (evals.replay)
 
 
 @dataclass
@@ -101,19 +98,6 @@ def split_articles(path: Path) -> list[Article]:
     return [a for p in split_paths(path) if p not in shipped for a in load_bytes(p.read_bytes(), p.name, path=str(p))]
 
 
-def fact_present(forms: Sequence[str], text: str) -> bool:
-    """One accepted form of a fact occurs in ``text`` (words compared without case and punctuation;
-    amounts compared by value, so "$1.5 billion" matches "one and a half billion")."""
-    norm = normalise_words(text)
-    for form in forms:
-        if normalise_words(form) in norm or form.lower() in text.lower():
-            return True
-        wanted = quantities(form)
-        if wanted and all(any(w.matches(q) for q in quantities(text)) for w in wanted):
-            return True
-    return False
-
-
 @dataclass
 class Outcome:
     case: Case
@@ -149,21 +133,21 @@ class Outcome:
         cited = " ".join(f"{backed(c)} {c.title} {c.published or ''}" for c in self.answer.citations)
         cited += " " + " ".join(names(self.answer.standalone_question or self.case.question))
         text = self.answer.text.removeprefix(self.answer.notice)  # a notice about the backend is not a claim
-        return unsupported_facts(text, cited)
+        return unsupported(text, cited)
 
     @property
     def dated(self) -> bool:
         """The answer says when its facts were reported: the publication date of a cited article."""
-        days = [d for c in self.answer.citations if (d := parse_date(c.published))]
-        return any(mentions_date(self.answer.text, d) for d in days)
+        days = [d for c in self.answer.citations if (d := day_of(c.published))]
+        return any(mentions_day(self.answer.text, d) for d in days)
 
     @property
     def support_rank(self) -> int | None:
         if not self.case.support:
             return None
-        want = normalise_words(self.case.support).strip()
+        want = words(self.case.support).strip()
         for h in self.answer.hits:
-            if want in normalise_words(h.passage.text):
+            if want in words(h.passage.text):
                 return h.rank
         return None
 
@@ -181,9 +165,9 @@ class Outcome:
 def backed(c: Citation) -> str:
     """What a citation backs: its quote, and the outlet and date the reader sees beside it (with the
     calendar date a relative date of the quote stands for: "on Tuesday" in a Thursday report)."""
-    found = relative_date(c)
-    derived = spoken_date(found[1]) or "" if found else ""
-    return f"{c.quote} {c.source or ''} {spoken_date(c.published) or ''} {derived}"
+    published = day_of(c.published)
+    derived = spoken(relative_day(c.quote, published)) if published else ""
+    return f"{c.quote} {c.source or ''} {spoken(published)} {derived}"
 
 
 def run_cases(pipeline: Pipeline, cases: Sequence[Case], progress: bool = False,
@@ -368,26 +352,21 @@ def _chart(results: dict[str, Any], path: Path) -> None:
 
 
 def run(settings: Settings, settings_names: Sequence[str], out_dir: Path, progress: bool = False,
-        splits: Sequence[str] = ("dev", "test"), reuse: bool = False) -> tuple[dict, list[str]]:
-    """Answer the splits in each setting; results are keyed "setting/split" ("corpus/test"). With
-    ``reuse``, model completions are kept between runs (:mod:`evals.replay`)."""
+        splits: Sequence[str] = ("dev", "test"), live: bool = False, record: bool = False) -> tuple[dict, list[str]]:
+    """Answer the splits in each setting; results are keyed "setting/split" ("corpus/test"). The embedded
+    model's completions are replayed from the recordings (:mod:`evals.replay`) unless ``live``; ``record``
+    rewrites ``evals/recorded/eval.jsonl`` with those this run used. Another backend is asked everything."""
     results: dict[str, Any] = {}
     details: dict[str, list[dict]] = {}
-    replay = None
-    if reuse:
-        replay = ReplayLLM(lambda: make_llm(settings), Completions(settings.cache_dir / "completions.sqlite"),
-                           identity(settings), recheck=RECHECK)
-    try:
-        _answer_all(settings, settings_names, splits, results, details, progress, replay)
-    finally:
-        if replay is not None:
-            replay.completions.close()
+    replay = replaying(settings, live=live) if settings.llm_backend == "embedded" else None
+    _answer_all(settings, settings_names, splits, results, details, progress, replay)
     completions = None
     if replay is not None:
-        completions = {"computed": replay.computed, "reused": replay.reused, "rechecked": replay.rechecked,
-                       "differed": len(replay.differed), "differed_keys": replay.differed}
+        completions = replay.counts()
+        if record:
+            completions["recorded"] = replay.recordings.save(RECORDED / "eval.jsonl")
         if progress:
-            print(f"model completions: {replay.computed} computed, {replay.reused} reused; of those kept, "
+            print(f"model completions: {replay.computed} computed, {replay.reused} replayed; of those recorded, "
                   f"{replay.rechecked} asked again: {replay.rechecked - len(replay.differed)} the same")
     write_report(results, details, out_dir, completions)
     thresholds = yaml.safe_load((EVALS / "thresholds.yaml").read_text()) if (EVALS / "thresholds.yaml").exists() else {}

@@ -1,18 +1,18 @@
-"""``qa eval --reuse``: a model request answered in an earlier run is answered from the kept completion;
-any other request goes to the model (``evals.replay``)."""
+"""Recorded completions (``evals.replay``): a recorded request is answered from its recording, any other
+goes to the model and is kept; a sample of recordings is asked again and compared."""
 
+import json
 import os
 
 import pytest
 
-from evals.replay import Completions, ReplayLLM, identity
-from qa.answer import reader
+from evals.replay import Recordings, ReplayLLM, model_id
 from qa.config import load_settings
-from qa.llm import complete, make_llm
+from qa.llm import Reply, complete, make_llm
 
-pytestmark = pytest.mark.slow
-
-MESSAGES = reader.extract_messages("Who won the race?", ["Alice won the race in Leeds on Sunday."])
+MESSAGES = [{"role": "system", "content": "Answer with a few words copied from the text."},
+            {"role": "user", "content": "Text: Alice won the race in Leeds on Sunday.\n\nQuestion: Who won the race?"}]
+MODEL = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 
 
 @pytest.fixture(scope="module")
@@ -20,54 +20,140 @@ def settings():
     return load_settings({k: v for k, v in os.environ.items() if not k.startswith("QA_")})
 
 
+class Scripted:
+    """A stand-in for the model that says what it is told and counts what it is asked (the real model is
+    exercised below, marked slow)."""
+
+    name = "scripted"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.asked = 0
+
+    def stream(self, messages, *, max_tokens=160, stop=()):  # noqa: ANN001, ANN201
+        self.asked += 1
+        yield from self.text.split(" ")[:1]
+        yield from (" " + w for w in self.text.split(" ")[1:])
+
+    def reply(self, messages, *, max_tokens=160, grammar=None, logprobs=0):  # noqa: ANN001, ANN201
+        from qa.llm import Token
+
+        self.asked += 1
+        return Reply(self.text, (Token(self.text, -0.1, ((self.text, -0.1), ("unknown", -2.5))),) if logprobs else ())
+
+
 def _unloadable():
-    raise AssertionError("the model was loaded for a request answered before")
+    raise AssertionError("the model was loaded for a recorded request")
 
 
-def test_a_request_answered_before_is_not_asked_again_and_gets_the_same_text(settings, tmp_path):
-    model = make_llm(settings)
-    first = ReplayLLM(lambda: model, Completions(tmp_path / "c.sqlite"), identity(settings))
-    text = complete(first, MESSAGES, max_tokens=8)
-    assert "Alice" in text and (first.computed, first.reused) == (1, 0)
-    assert text == complete(model, MESSAGES, max_tokens=8)  # what the model itself says
+def test_a_request_recorded_is_not_asked_again_and_gets_the_same_text(tmp_path):
+    model = Scripted("Alice won")
+    first = ReplayLLM(lambda: model, Recordings(MODEL, tmp_path / "local.jsonl", tmp_path / "rec"), recheck=0)
+    assert complete(first, MESSAGES, max_tokens=8) == "Alice won"
+    assert (first.computed, first.reused, model.asked) == (1, 0, 1)
+    assert first.recordings.save(tmp_path / "rec" / "eval.jsonl") == 1
 
-    # A later run (another process: a new connection to the same file) never loads the model for it.
-    later = ReplayLLM(_unloadable, Completions(tmp_path / "c.sqlite"), identity(settings))
-    assert complete(later, MESSAGES, max_tokens=8) == text
+    # A fresh clone: the committed file alone (no local cache) answers it without loading the model.
+    later = ReplayLLM(_unloadable, Recordings(MODEL, tmp_path / "other.jsonl", tmp_path / "rec"), recheck=0)
+    assert complete(later, MESSAGES, max_tokens=8) == "Alice won"
     assert (later.computed, later.reused) == (0, 1)
 
-    # Another token limit, other stop strings, another prompt or another model is another request.
-    for changed in ({"max_tokens": 9}, {"max_tokens": 8, "stop": ["\n"]}):
-        assert later.key(MESSAGES, **{"stop": (), **changed}) != later.key(MESSAGES, 8, ())
-    other = reader.extract_messages("Who won the race?", ["Bob won the race in York on Monday."])
-    assert later.key(other, 8, ()) != later.key(MESSAGES, 8, ())
-    elsewhere = ReplayLLM(_unloadable, Completions(tmp_path / "c.sqlite"), identity(settings) + ":other")
+    # Another token limit, other stop strings, another method, grammar or model is another request.
+    key = later.key("stream", MESSAGES, max_tokens=8, stop=[])
+    assert len({key, later.key("stream", MESSAGES, max_tokens=9, stop=[]),
+                later.key("stream", MESSAGES, max_tokens=8, stop=["\n"]),
+                later.key("reply", MESSAGES, max_tokens=8, grammar=None, logprobs=0),
+                later.key("reply", MESSAGES, max_tokens=8, grammar='root ::= "a"', logprobs=0)}) == 5
+    other = ReplayLLM(_unloadable, Recordings("0" * 64, tmp_path / "x.jsonl", tmp_path / "rec"), recheck=0)
     with pytest.raises(AssertionError, match="loaded"):
-        complete(elsewhere, MESSAGES, max_tokens=8)
+        complete(other, MESSAGES, max_tokens=8)
 
 
-def test_a_completion_left_half_read_is_not_kept(settings, tmp_path):
-    model = make_llm(settings)
-    replay = ReplayLLM(lambda: model, Completions(tmp_path / "c.sqlite"), identity(settings))
+def test_the_recording_file_is_text_sorted_by_key_with_what_was_asked(tmp_path):
+    replay = ReplayLLM(lambda: Scripted("Alice"), Recordings(MODEL, tmp_path / "l.jsonl", tmp_path / "r"), recheck=0)
+    for n in range(3):
+        complete(replay, MESSAGES, max_tokens=8 + n)
+    replay.reply(MESSAGES, max_tokens=8, logprobs=2)
+    replay.recordings.save(tmp_path / "r" / "eval.jsonl")
+    lines = [json.loads(line) for line in (tmp_path / "r" / "eval.jsonl").read_text().splitlines()]
+    assert [r["key"] for r in lines] == sorted(r["key"] for r in lines) and len(lines) == 4
+    assert all(r["asked"] == "Question: Who won the race?" and r["model"] == MODEL[:16] for r in lines)
+    assert sum("tokens" in r for r in lines) == 1  # log-probabilities only where they were asked for
+
+
+def test_a_reply_with_token_probabilities_is_replayed_with_them(tmp_path):
+    first = ReplayLLM(lambda: Scripted("Alice"), Recordings(MODEL, tmp_path / "l.jsonl", tmp_path / "r"), recheck=0)
+    asked = first.reply(MESSAGES, max_tokens=8, grammar='root ::= "Alice" | "unknown"', logprobs=2)
+    later = ReplayLLM(_unloadable, Recordings(MODEL, tmp_path / "l.jsonl", tmp_path / "r"), recheck=0)
+    again = later.reply(MESSAGES, max_tokens=8, grammar='root ::= "Alice" | "unknown"', logprobs=2)
+    assert again == asked and round(again.tokens[0].prob("unknown"), 3) == round(2.718281828 ** -2.5, 3)
+
+
+def test_a_completion_left_half_read_is_not_kept(tmp_path):
+    replay = ReplayLLM(lambda: Scripted("Alice won it"), Recordings(MODEL, tmp_path / "l.jsonl", tmp_path / "r"),
+                       recheck=0)
     stream = replay.stream(MESSAGES, max_tokens=8)
     next(stream)
     stream.close()  # the reader stopped reading (Stop in the page)
-    assert replay.completions.get(replay.key(MESSAGES, 8, ())) is None
+    assert replay.recordings.get(replay.key("stream", MESSAGES, max_tokens=8, stop=[])) is None
     complete(replay, MESSAGES, max_tokens=8)
     assert (replay.computed, replay.reused) == (1, 0)  # counted when complete
 
 
-def test_identity_names_the_model_file_the_engine_and_the_code_that_calls_it(settings):
-    ident = identity(settings)
-    assert ident.startswith("embedded:") and ".gguf:" in ident and "xllamacpp" in ident
-    assert identity(settings.with_(llm_model="qwen2.5-0.5b")) != ident
-    assert identity(settings.with_(llm_ctx=2048)) != ident
-    # A server may change its model unseen: its completions are not kept.
+def test_a_rechecked_completion_is_asked_again_and_a_changed_one_replaced(tmp_path):
+    recordings = Recordings(MODEL, tmp_path / "l.jsonl", tmp_path / "r")
+    replay = ReplayLLM(lambda: Scripted("Alice"), recordings, recheck=1)
+    key = replay.key("stream", MESSAGES, max_tokens=8, stop=[])
+    recordings.put({"key": key, "model": MODEL[:16], "asked": "", "text": "Bob"})  # not what the model says
+    assert complete(replay, MESSAGES, max_tokens=8) == "Alice"
+    assert recordings.get(key)["text"] == "Alice"
+    assert (replay.computed, replay.reused, replay.rechecked, replay.differed) == (1, 0, 1, [key])
+    complete(replay, MESSAGES, max_tokens=8)
+    assert (replay.rechecked, replay.differed) == (2, [key])  # the same text this time
+
+
+def test_live_asks_the_model_everything(tmp_path):
+    model = Scripted("Alice")
+    replay = ReplayLLM(lambda: model, Recordings(MODEL, tmp_path / "l.jsonl", tmp_path / "r"), recheck=0)
+    complete(replay, MESSAGES, max_tokens=8)
+    live = ReplayLLM(lambda: model, Recordings(MODEL, tmp_path / "l.jsonl", tmp_path / "r"), recheck=0, live=True)
+    complete(live, MESSAGES, max_tokens=8)
+    assert (live.computed, live.reused, model.asked) == (1, 0, 2)
+
+
+def test_a_line_cut_short_by_a_killed_run_is_skipped_and_the_rest_read(tmp_path):
+    local = tmp_path / "l.jsonl"
+    replay = ReplayLLM(lambda: Scripted("Alice"), Recordings(MODEL, local, tmp_path / "r"), recheck=0)
+    complete(replay, MESSAGES, max_tokens=8)
+    with local.open("a") as fh:
+        fh.write('{"key": "abc", "model": "')
+    again = Recordings(MODEL, local, tmp_path / "r")
+    assert again.get(replay.key("stream", MESSAGES, max_tokens=8, stop=[]))["text"] == "Alice"
+
+
+def test_the_model_id_is_the_published_sha256_and_servers_are_not_recorded(settings):
+    assert model_id(settings) == MODEL
+    assert model_id(settings.with_(llm_model="qwen2.5-0.5b")) != MODEL
     with pytest.raises(ValueError, match="embedded model only"):
-        identity(settings.with_(llm_backend="openai", llm_base_url="http://127.0.0.1:9/v1"))
+        model_id(settings.with_(llm_backend="openai", llm_base_url="http://127.0.0.1:9/v1"))
 
 
-def test_questions_that_reused_a_completion_are_left_out_of_the_seconds():
+@pytest.mark.slow
+def test_the_real_model_replies_with_token_probabilities_and_is_replayed_the_same(settings, tmp_path):
+    model = make_llm(settings)
+    grammar = 'root ::= "Alice" | "Bob" | "unknown"'
+    replay = ReplayLLM(lambda: model, Recordings(MODEL, tmp_path / "l.jsonl", tmp_path / "r"), recheck=0)
+    reply = replay.reply(MESSAGES, max_tokens=4, grammar=grammar, logprobs=3)
+    assert reply.text == "Alice" and reply.tokens and reply.tokens[0].prob("Alice") > 0.5
+    assert complete(model, MESSAGES, max_tokens=8).startswith("Alice")
+    later = ReplayLLM(_unloadable, Recordings(MODEL, tmp_path / "l.jsonl", tmp_path / "r"), recheck=0)
+    again = later.reply(MESSAGES, max_tokens=4, grammar=grammar, logprobs=3)
+    assert again.text == reply.text and len(again.tokens) == len(reply.tokens)
+    assert all(abs(a.logprob - b.logprob) < 1e-3 and [t for t, _ in a.top] == [t for t, _ in b.top]
+               for a, b in zip(again.tokens, reply.tokens, strict=True))  # kept to four decimals
+
+
+def test_questions_that_replayed_a_completion_are_left_out_of_the_seconds():
     from datetime import date
 
     from evals.evaluate import Case, Outcome, metrics
@@ -81,38 +167,3 @@ def test_questions_that_reused_a_completion_are_left_out_of_the_seconds():
     m = metrics([outcome(10.0, False), outcome(0.1, True), outcome(0.2, True), outcome(12.0, False),
                  outcome(14.0, False)])
     assert (m["questions"], m["reused"], m["median_s"]) == (5, 2, 12.0)
-
-
-def test_a_rechecked_completion_is_asked_again_and_a_changed_one_replaced(settings, tmp_path):
-    model = make_llm(settings)
-    replay = ReplayLLM(lambda: model, Completions(tmp_path / "c.sqlite"), identity(settings), recheck=1)
-    key = replay.key(MESSAGES, 8, ())
-    replay.completions.put(key, "Bob")  # not what the model says
-    text = complete(replay, MESSAGES, max_tokens=8)
-    assert "Alice" in text and replay.completions.get(key) == text
-    assert (replay.computed, replay.reused, replay.rechecked, replay.differed) == (1, 0, 1, [key])
-    complete(replay, MESSAGES, max_tokens=8)
-    assert (replay.rechecked, replay.differed) == (2, [key])  # the same text this time
-
-
-def test_a_damaged_completions_file_is_kept_aside_and_a_new_one_begun(tmp_path):
-    path = tmp_path / "completions.sqlite"
-    path.write_bytes(b"not a database " * 100)
-    kept = Completions(path)
-    kept.put("k", "text")
-    assert kept.get("k") == "text"
-    kept.close()
-    assert (tmp_path / "completions.sqlite.damaged").read_bytes() == b"not a database " * 100
-    again = Completions(path)  # the new file is read back as it was written
-    assert again.get("k") == "text"
-    again.close()
-
-
-def test_a_completions_file_that_cannot_be_opened_is_not_moved_aside(tmp_path):
-    import sqlite3
-
-    path = tmp_path / "completions.sqlite"
-    path.mkdir()  # cannot be opened as a database file: an error, not damage
-    with pytest.raises(sqlite3.OperationalError):
-        Completions(path)
-    assert path.is_dir() and not (tmp_path / "completions.sqlite.damaged").exists()

@@ -27,7 +27,7 @@ from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from ..config import Settings
-from ..llm import LLMUnavailable, Message
+from ..llm import LLMUnavailable, Message, Reply
 from ..pipeline import build
 from ..records import Answer, Citation, Hit
 from ..retrieve import Filters, Retriever
@@ -142,3 +142,8 @@ class LlamaIndexLLM:
                     return
         except Exception as err:  # the answerer falls back to the best passages on LLMUnavailable
             raise LLMUnavailable(f"{self.name}: {err}") from err
+
+    def reply(self, messages: Sequence[Message], *, max_tokens: int = 160, grammar: str | None = None,
+              logprobs: int = 0) -> Reply:
+        """A llama-index LLM takes no grammar and gives no token probabilities: the reply is read as is."""
+        return Reply("".join(self.stream(messages, max_tokens=max_tokens)))

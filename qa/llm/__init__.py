@@ -13,11 +13,12 @@ import os
 from pathlib import Path
 
 from ..config import Settings
-from .base import LLM, LLMUnavailable, Message, complete
+from .base import LLM, LLMUnavailable, Message, Reply, Token, complete
 from .embedded import EmbeddedLLM
 from .openai import OpenAICompatibleLLM
 
-__all__ = ["LLM", "EmbeddedLLM", "LLMUnavailable", "Message", "OpenAICompatibleLLM", "complete", "make_llm"]
+__all__ = ["LLM", "EmbeddedLLM", "LLMUnavailable", "Message", "OpenAICompatibleLLM", "Reply", "Token", "complete",
+           "make_llm"]
 
 
 def make_llm(settings: Settings) -> LLM:

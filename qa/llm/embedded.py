@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .base import LLMUnavailable, Message, complete, delta_text
+from .base import LLMUnavailable, Message, Reply, complete, delta_text, delta_tokens
 
 log = logging.getLogger(__name__)
 
@@ -123,12 +123,31 @@ class EmbeddedLLM:
 
     def stream(self, messages: Sequence[Message], *, max_tokens: int = 160,
                stop: Sequence[str] = (), slot: int | None = None) -> Iterator[str]:
-        request: dict[str, Any] = {"messages": list(messages), "stream": True, "temperature": 0.0,
-                                   "max_tokens": max_tokens, "cache_prompt": True}
+        request: dict[str, Any] = {"messages": list(messages), "max_tokens": max_tokens}
         if stop:
             request["stop"] = list(stop)
         if slot is not None:
             request["id_slot"] = slot
+        for chunk in self._chunks(request):
+            if text := delta_text(chunk):
+                yield text
+
+    def reply(self, messages: Sequence[Message], *, max_tokens: int = 160, grammar: str | None = None,
+              logprobs: int = 0) -> Reply:
+        request: dict[str, Any] = {"messages": list(messages), "max_tokens": max_tokens}
+        if grammar:
+            request["grammar"] = grammar
+        if logprobs:
+            request |= {"logprobs": True, "top_logprobs": logprobs}
+        text, tokens = [], []
+        for chunk in self._chunks(request):
+            text.append(delta_text(chunk))
+            tokens += delta_tokens(chunk)
+        return Reply("".join(text), tuple(tokens))
+
+    def _chunks(self, request: dict[str, Any]) -> Iterator[Any]:
+        """The engine's streamed chunks for ``request`` (temperature 0, the prompt's cached prefix reused)."""
+        request = {**request, "stream": True, "temperature": 0.0, "cache_prompt": True}
         chunks: queue.Queue[Any] = queue.Queue()
         done = object()
         abandoned = threading.Event()
@@ -162,8 +181,6 @@ class EmbeddedLLM:
                     raise item
                 if isinstance(item, dict) and "error" in item:
                     raise LLMUnavailable(f"embedded model error: {item['error']}")
-                text = delta_text(item)
-                if text:
-                    yield text
+                yield item
         finally:
             abandoned.set()

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import urlparse
 
-from .base import LLMUnavailable, Message, delta_text
+from .base import LLMUnavailable, Message, Reply, delta_text, delta_tokens
 
 
 class OpenAICompatibleLLM:
@@ -27,12 +27,32 @@ class OpenAICompatibleLLM:
 
     def stream(self, messages: Sequence[Message], *, max_tokens: int = 160,
                stop: Sequence[str] = ()) -> Iterator[str]:
-        import httpx
-
-        body: dict[str, Any] = {"model": self.model, "messages": list(messages), "stream": True,
-                                "temperature": 0.0, "max_tokens": max_tokens}
+        body: dict[str, Any] = {"messages": list(messages), "max_tokens": max_tokens}
         if stop:
             body["stop"] = list(stop)
+        for chunk in self._chunks(body):
+            if text := delta_text(chunk):
+                yield text
+
+    def reply(self, messages: Sequence[Message], *, max_tokens: int = 160, grammar: str | None = None,
+              logprobs: int = 0) -> Reply:
+        """``grammar`` is sent as llama.cpp's server takes it; other servers ignore the field (their reply
+        is read the same way), and one that gives no log-probabilities leaves ``tokens`` empty."""
+        body: dict[str, Any] = {"messages": list(messages), "max_tokens": max_tokens}
+        if grammar:
+            body["grammar"] = grammar
+        if logprobs:
+            body |= {"logprobs": True, "top_logprobs": logprobs}
+        text, tokens = [], []
+        for chunk in self._chunks(body):
+            text.append(delta_text(chunk))
+            tokens += delta_tokens(chunk)
+        return Reply("".join(text), tuple(tokens))
+
+    def _chunks(self, body: dict[str, Any]) -> Iterator[str]:
+        import httpx
+
+        body = {"model": self.model, **body, "stream": True, "temperature": 0.0}
         try:
             with self._client.stream("POST", f"{self.base_url}/chat/completions", json=body) as resp:
                 if resp.status_code != 200:
@@ -44,9 +64,7 @@ class OpenAICompatibleLLM:
                     data = line[5:].strip()
                     if data == "[DONE]":
                         return
-                    text = delta_text(data)
-                    if text:
-                        yield text
+                    yield data
         except httpx.TimeoutException:
             raise LLMUnavailable(f"LLM server {self.base_url} timed out") from None
         except httpx.HTTPError as err:
