@@ -232,6 +232,7 @@ def serve(pipeline: Pipeline, host: str, port: int) -> None:
     import gradio as gr
     import uvicorn
 
+    from .ingest import watch
     from .web import CSS, JS, WebApp, auth_from_env
 
     check_host(host)
@@ -239,6 +240,7 @@ def serve(pipeline: Pipeline, host: str, port: int) -> None:
     page_auth = auth_from_env()
     pipeline.answerer.warm_up()
     app = create_app(pipeline, key)
+    watch.start(pipeline.ingestor, pipeline.settings.watch_dir)
     blocks = WebApp(pipeline).build()
     blocks.queue(default_concurrency_limit=1)
     app = gr.mount_gradio_app(app, blocks, path="/", auth=page_auth, css=CSS, js=JS,
