@@ -40,6 +40,9 @@ def load_feed(data: bytes, path: str | None = None) -> Loaded:
         loaded.articles.append(article)
         if summary_only:
             loaded.notes.append(Problem(SUMMARY_ONLY, entry=n))
+    if feed.get("bozo"):  # feedparser reads on past an error: say the file may hold more than was read
+        loaded.notes.append(Problem(f"the feed is not well-formed ({_one_line(feed.get('bozo_exception'))}); "
+                                    f"{len(feed.entries)} entries read up to there"))
     return loaded
 
 
