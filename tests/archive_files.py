@@ -99,8 +99,8 @@ def two_column_pdf(path: Path) -> Path:
     return path
 
 
-def scanned_pdf(path: Path) -> Path:
-    """A page that is only a picture of text, as a scanner makes it."""
+def scanned_pdf(path: Path, text_first: bool = False) -> Path:
+    """A page that is only a picture of text, as a scanner makes it; ``text_first``: after a page of text."""
     from PIL import Image, ImageDraw
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.utils import ImageReader
@@ -109,6 +109,10 @@ def scanned_pdf(path: Path) -> Path:
     image = Image.new("RGB", (600, 800), "white")
     ImageDraw.Draw(image).text((40, 40), "Harbour bridge repairs to finish early", fill="black")
     c = canvas.Canvas(str(path), pagesize=A4)
+    if text_first:
+        c.setFont("Times-Roman", 11)
+        c.drawString(60, 760, PAGE_1[1][:90])
+        c.showPage()
     c.drawImage(ImageReader(image), 0, 0, *A4)
     c.showPage()
     c.save()

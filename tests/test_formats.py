@@ -58,6 +58,10 @@ def test_two_columns_written_across_the_page_are_read_column_by_column(tmp_path)
 def test_a_scanned_pdf_is_refused_for_its_missing_text_layer(tmp_path):
     with pytest.raises(LoadError, match="no text layer: OCR not supported"):
         _load(files.scanned_pdf(tmp_path / "scan.pdf"))
+    # A PDF with a scanned page among pages of text is read, with a note naming that page.
+    mixed = _load(files.scanned_pdf(tmp_path / "mixed.pdf", text_first=True))
+    assert mixed.articles[0].text == files.PAGE_1[1][:90] and mixed.articles[0].pages == (0, 90)
+    assert [n.reason for n in mixed.notes] == ["page 2: no text layer: OCR not supported"]
     with pytest.raises(LoadError, match="not a readable PDF"):
         load_file(b"%PDF-1.7 this is not a PDF", "broken.pdf")
 

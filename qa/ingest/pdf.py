@@ -1,17 +1,16 @@
 """PDF files (pypdfium2, PDFium's text layer): one article a file, its pages kept as offsets into the one
 text (``Article.pages``), so a citation names the page its sentence is on.
 
-Why PDFium, and why its characters are put in order here rather than taken in the file's order: on
-PDFs made for the measurement (a three-page article printed by Chromium, an e-paper page in two CSS
-columns, a two-frame ReportLab story, a two-column page whose content stream runs across both columns
-line by line, and a scan), PDFium read every sentence of the first three in order at 4-20 ms a page;
-pypdf (20-300 ms) did as well there, pdfplumber (200-650 ms) mixed the columns, and only pdfminer.six's
-layout analysis (100-1,000 ms) untangled the line-by-line columns, while it misplaced a quarter of the
-CSS columns' sentences. PDFium's order is the file's, which is the reading order only when the producer
-wrote the columns one after the other: the lines are therefore placed again by their boxes (full-width
-bands top to bottom, columns left to right between them), which read all four text PDFs in order.
-docs/formats.md has the table. PDFium and pypdfium2 are Apache-2.0 / BSD-3-Clause (PyMuPDF, which
-reads PDFs as well, is AGPL).
+Why PDFium, and why its characters are put in order here rather than taken in the file's order
+(docs/formats.md has the measurement): on PDFs made for the purpose (an article printed by Chromium over
+three pages, an e-paper page in two CSS columns, a two-frame ReportLab story, two columns whose content
+stream runs across both columns line by line, and a scan), PDFium kept every sentence of the first three
+in order at 2-7 ms a page, an order of magnitude faster than pypdf (which did as well), pdfplumber
+(which mixed the columns) and pdfminer.six, whose layout analysis alone untangled the line-by-line
+columns but misplaced a quarter of the CSS columns' sentences. PDFium gives the file's order, which is
+the reading order only when the producer wrote the columns one after the other: so the lines are placed
+again by their boxes (full-width bands top to bottom, columns left to right within a band), which read
+all four text PDFs in order. PDFium and pypdfium2 are Apache-2.0 / BSD-3-Clause (PyMuPDF is AGPL).
 
 A page's lines are joined into paragraphs (a line that ends a sentence short of the column's width, or
 is followed by a wider gap, ends one), words broken at a line end are mended, and lines that repeat at
