@@ -5,7 +5,7 @@ Why PDFium, and why its characters are put in order here rather than taken in th
 (docs/formats.md has the measurement): on PDFs made for the purpose (an article printed by Chromium over
 three pages, an e-paper page in two CSS columns, a two-frame ReportLab story, two columns whose content
 stream runs across both columns line by line, and a scan), PDFium kept every sentence of the first three
-in order at 2-7 ms a page, an order of magnitude faster than pypdf (which did as well), pdfplumber
+in order at 1-4 ms a page, several times faster than pypdf (which did as well), pdfplumber
 (which mixed the columns) and pdfminer.six, whose layout analysis alone untangled the line-by-line
 columns but misplaced a quarter of the CSS columns' sentences. PDFium gives the file's order, which is
 the reading order only when the producer wrote the columns one after the other: so the lines are placed
