@@ -274,3 +274,23 @@ def test_ask_answers_from_page_2_of_a_pdf_and_cites_the_page(tmp_path):
     assert all("page" not in c for c in answer["citations"] if c["article_id"] != cite["article_id"])
     human = run(["ask", files.QUESTION, "--no-server"], data)
     assert f"| {files.PDF_OUTLET} | 2026-03-14 | p. 2" in human.stdout
+
+
+def test_the_page_watches_the_folder_its_settings_name(store, tmp_path):
+    import os
+
+    from qa.config import load_settings
+    from qa.ingest import watch
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    assert load_settings(env | {"QA_WATCH_DIR": str(tmp_path)}).watch_dir == tmp_path
+    assert load_settings(env | {"QA_WATCH_DIR": ""}).watch_dir is None
+    ingestor = Ingestor(store)
+    assert watch.start(ingestor, None) is None and watch.start(ingestor, tmp_path / "missing") is None
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "note.md").write_text("# Tide\n\nThe tide gauge read four metres.\n")
+    watcher = watch.start(ingestor, tmp_path / "corpus")
+    try:
+        assert _until(lambda: store.catalog.article_count() == 1)
+    finally:
+        watcher.stop()
