@@ -4,7 +4,7 @@
 - ``POST /v1/chat/completions``: the last user message is the question; earlier user/assistant
   messages are the history (follow-ups work). The reply's text is the verified, cited answer; the
   response (and, when streaming, its final chunk) carries the extra fields ``citations``
-  (``Citation.to_json()``: n, article_id, title, source, published, url, quote, start, end, score),
+  (``Citation.to_json()``: n, article_id, title, source, published, url, quote, start, end, score; page for a PDF),
   ``refused``, ``timings_ms`` and, on a refusal, ``closest`` (the nearest passages). An optional
   ``filters`` object (``sources``, ``after``, ``before``) narrows the articles; its ``as_of`` (an ISO
   date) is "today" for the question: only articles published by then, "so far" read from it.
