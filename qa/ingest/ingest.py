@@ -58,8 +58,9 @@ class IngestReport:
                 "flagged": self.flagged, "skipped": self.skipped, "notes": self.notes}
 
     def problems(self, path: str) -> list[dict[str, Any]]:
-        """The failed records and notes of one file (for a per-file report)."""
-        return [f for f in self.failed + self.notes if f["path"] == path and ("line" in f or "entry" in f)]
+        """The failed records and the notes of one file (for a per-file report)."""
+        return ([f for f in self.failed if f["path"] == path and ("line" in f or "entry" in f)]
+                + [n for n in self.notes if n["path"] == path])
 
 
 def file_type(path: Path) -> str:

@@ -26,9 +26,11 @@ def safe_upload_name(name: str) -> str:
 
 
 def _records(problems: list[dict[str, Any]], shown: int = 5) -> str:
-    """A file's bad records and noted entries, the first few in full."""
-    out = "".join(f"; {'line ' + str(r['line']) if 'line' in r else 'entry ' + str(r['entry'])}: "
-                  f"{r.get('note') or r['error']}" for r in problems[:shown])
+    """A file's bad records and notes, the first few in full."""
+    def where(r: dict[str, Any]) -> str:
+        return f"line {r['line']}: " if "line" in r else f"entry {r['entry']}: " if "entry" in r else ""
+
+    out = "".join(f"; {where(r)}{r.get('note') or r['error']}" for r in problems[:shown])
     return out + (f"; and {len(problems) - shown} more" if len(problems) > shown else "")
 
 
