@@ -104,6 +104,18 @@ def test_word_document_in_document_order_with_outlet_date_and_headline(tmp_path)
         load_file(b"hello", "notes.docx")
 
 
+def test_a_docx_that_unpacks_to_hundreds_of_megabytes_is_refused_unread(tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z, z.open("word/document.xml", "w") as fh:
+        for _ in range(210):
+            fh.write(bytes(1_000_000))
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(LoadError, match="unpacks to 210 MB"):
+        _load(bomb)
+
+
 def test_rss_entries_are_articles_a_summary_says_so_and_an_empty_entry_fails_alone(tmp_path):
     loaded = _load(files.rss_feed(tmp_path / "gazette.rss"))
     assert [a.title for a in loaded.articles] == ["Ferry keeps an evening crossing",

@@ -16,6 +16,8 @@ from ..records import Article
 from .article import LoadError, clean_text, first_line, make_article
 from .formats import plain_head
 
+_MAX_UNPACKED = 200_000_000
+
 # Titles that word processors fill in by themselves rather than the author.
 _DEFAULT_TITLE = re.compile(r"^(untitled|document\d*|microsoft word\b.*)$", re.IGNORECASE)
 
@@ -26,6 +28,10 @@ def load_docx(data: bytes, path: str | None = None) -> Article:
     from docx.text.paragraph import Paragraph
 
     try:
+        # A .docx is a zip: one that would unpack to far more than any article is refused unread.
+        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        if unpacked > _MAX_UNPACKED:
+            raise LoadError(f"the .docx unpacks to {unpacked / 1e6:.0f} MB (at most {_MAX_UNPACKED / 1e6:.0f} MB)")
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as err:
         raise LoadError(f"not a Word .docx file ({type(err).__name__}: {err})") from None
