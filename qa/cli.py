@@ -11,10 +11,15 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import cli_ask
 from .cli_ask import filters, print_json
 from .config import ConfigError, load_settings
+
+if TYPE_CHECKING:
+    from .ingest.ingest import Ingestor, IngestReport
 
 
 def _iso(value: str) -> str:
@@ -35,19 +40,52 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest.ingest import Ingestor
 
     store = Store(load_settings())
-    report = Ingestor(store).ingest(args.paths, prune=args.prune, progress=not args.json and sys.stderr.isatty())
+    ingestor = Ingestor(store)
+    report = ingestor.ingest(args.paths, prune=args.prune, progress=not args.json and sys.stderr.isatty())
     if args.json:
         print_json(report.to_json())
     else:
         print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
-              f"removed {report.removed}, failed {len(report.failed)}; {report.passages} passages embedded; "
-              f"{store.catalog.passage_count()} passages in the store")
-        for f in report.flagged:
-            print(f"  flagged, never used as evidence: {f['path']}: {f['reason']}: {f['text'][:100]!r}",
-                  file=sys.stderr)
-        for f in report.failed:
-            print(f"  failed: {f['path']}: {f['error']}", file=sys.stderr)
+              f"removed {report.removed}, failed {len(report.failed)}, skipped {len(report.skipped)}; "
+              f"{report.passages} passages embedded; {store.catalog.passage_count()} passages in the store")
+        _print_problems(report)
+    if args.watch:
+        return _watch(ingestor, args)
     return 1 if report.failed and not (report.added or report.updated or report.unchanged) else 0
+
+
+def _print_problems(report: IngestReport) -> None:
+    for f in report.flagged:
+        print(f"  flagged, never used as evidence: {f['path']}: {f['reason']}: {f['text'][:100]!r}",
+              file=sys.stderr)
+    for f in report.failed:
+        print(f"  failed: {f['path']}{_where(f)}: {f['error']}", file=sys.stderr)
+    for f in report.skipped:
+        print(f"  skipped: {f['path']}: {f['type']} files are not read", file=sys.stderr)
+    for f in report.notes:
+        print(f"  note: {f['path']}{_where(f)}: {f['note']}", file=sys.stderr)
+
+
+def _where(item: dict[str, Any]) -> str:
+    return f", line {item['line']}" if "line" in item else f", entry {item['entry']}" if "entry" in item else ""
+
+
+def _watch(ingestor: Ingestor, args: argparse.Namespace) -> int:
+    """Keep the folders ingested until interrupted: a line (or, with --json, a report) per change."""
+    from .ingest.watch import watch
+
+    folders = [p for p in args.paths if Path(p).is_dir()]
+    if not folders:
+        print("qa: --watch needs a folder", file=sys.stderr)
+        return 2
+    print(f"watching {', '.join(folders)} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    for change in watch(ingestor, folders):
+        if args.json:
+            print_json(change.to_json())
+        else:
+            for line in change.lines():
+                print(line, flush=True)
+    return 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -65,8 +103,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         date = (h.article.published or "undated")[:16].replace("T", " ")
         dense = "-" if h.dense is None else f"{h.dense:.3f}"
         bm25 = "-" if h.bm25 is None else f"{h.bm25:.2f}"
+        page = h.article.page_of(h.passage.start)
         print(f"{h.rank}. {h.article.title} | {h.article.source or 'unknown outlet'} | {date} "
-              f"| chars {h.passage.start}-{h.passage.end} | dense {dense} bm25 {bm25}")
+              + (f"| p. {page} " if page else "")
+              + f"| chars {h.passage.start}-{h.passage.end} | dense {dense} bm25 {bm25}")
         print(textwrap.indent(textwrap.fill(h.passage.text, 100), "   "))
     return 0
 
@@ -130,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add or update articles from files and folders")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--prune", action="store_true", help="forget files under PATH that are gone")
+    p.add_argument("--watch", action="store_true",
+                   help="then keep watching the folders: new, changed and removed files are picked up as they land")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_ingest)
 

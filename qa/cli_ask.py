@@ -36,7 +36,7 @@ def _print_answer(out: dict[str, Any]) -> None:
     for c in out["citations"]:
         date = (c["published"] or "undated")[:10]
         print(f"[{c['n']}] {c['title']} | {c['source'] or 'unknown outlet'} | {date}"
-              + (f" | {c['url']}" if c["url"] else ""))
+              + (f" | p. {c['page']}" if c.get("page") else "") + (f" | {c['url']}" if c["url"] else ""))
         print(textwrap.indent(textwrap.fill(f"“{c['quote']}” (chars {c['start']}-{c['end']})", 100), "    "))
     if out.get("closest"):
         print("\nClosest passages:")

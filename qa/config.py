@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     min_relevance: float = Field(0.30, allow_inf_nan=False)
     # A sentence quoted as the answer must score at least this.
     min_quote_relevance: float = Field(0.50, allow_inf_nan=False)
+    # A folder the page (and `qa serve`) keeps ingested while it runs: files that land in it, change or
+    # leave it are picked up (qa/ingest/watch.py); scripts/chat sets it to corpus/. None: no watching.
+    watch_dir: Annotated[UserPath | None, BeforeValidator(_empty_is_none)] = None
     web_host: str = "127.0.0.1"  # the page listens on loopback unless told otherwise
     web_port: int = Field(7860, gt=0, le=65535)
     # A running `qa serve` that `qa ask` should use; None: the default local one at web_port.
@@ -222,8 +225,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
         raise ConfigError(_describe(e, origins)) from None
 
 
-# Where a server listens, not what it answers from: these do not change an answer.
-_PLACE_FIELDS = {"web_host", "web_port", "server_url"}
+# Where a server listens (and what it watches), not what it answers from: these do not change an answer.
+_PLACE_FIELDS = {"web_host", "web_port", "server_url", "watch_dir"}
 
 
 def settings_id(settings: Settings) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -17,9 +18,18 @@ class Article:
     published: str | None = None  # ISO 8601, e.g. "2025-08-23T17:15:00"
     url: str | None = None
     path: str | None = None
+    # Where each page of a paged source (a PDF) starts in ``text``, page 1 first; empty for the rest.
+    # Offsets into the one text, not texts per page, so a quote's offsets stay offsets into ``text``.
+    pages: tuple[int, ...] = ()
 
     def meta(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if k != "text"}
+
+    def page_of(self, offset: int) -> int | None:
+        """The 1-based page that the character at ``offset`` is on; None for an article without pages."""
+        if not self.pages:
+            return None
+        return max(bisect_right(self.pages, offset), 1)
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,7 @@ class Hit:
     bm25: float | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "rank": self.rank,
             "passage_id": self.passage.id,
             "article_id": self.article.id,
@@ -60,6 +70,10 @@ class Hit:
             "text": self.passage.text,
             "scores": {"fused": self.fused, "dense": self.dense, "bm25": self.bm25},
         }
+        page = self.article.page_of(self.passage.start)
+        if page is not None:
+            out["page"] = page
+        return out
 
 
 @dataclass
@@ -79,10 +93,14 @@ class Citation:
     passage_id: str = ""
     passage_text: str = ""
     passage_start: int = 0
+    page: int | None = None  # the page of a paged source (PDF) the quote starts on
 
     def to_json(self) -> dict[str, Any]:
         keys = ("n", "article_id", "title", "source", "published", "url", "quote", "start", "end", "score")
-        return {k: getattr(self, k) for k in keys}
+        out = {k: getattr(self, k) for k in keys}
+        if self.page is not None:
+            out["page"] = self.page
+        return out
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
 - ``POST /v1/chat/completions``: the last user message is the question; earlier user/assistant
   messages are the history (follow-ups work). The reply's text is the verified, cited answer; the
   response (and, when streaming, its final chunk) carries the extra fields ``citations``
-  (``Citation.to_json()``: n, article_id, title, source, published, url, quote, start, end, score),
+  (``Citation.to_json()``: n, article_id, title, source, published, url, quote, start, end, score; page for a PDF),
   ``refused``, ``timings_ms`` and, on a refusal, ``closest`` (the nearest passages). An optional
   ``filters`` object (``sources``, ``after``, ``before``) narrows the articles; its ``as_of`` (an ISO
   date) is "today" for the question: only articles published by then, "so far" read from it.
@@ -232,6 +232,7 @@ def serve(pipeline: Pipeline, host: str, port: int) -> None:
     import gradio as gr
     import uvicorn
 
+    from .ingest import watch
     from .web import CSS, JS, WebApp, auth_from_env
 
     check_host(host)
@@ -239,6 +240,7 @@ def serve(pipeline: Pipeline, host: str, port: int) -> None:
     page_auth = auth_from_env()
     pipeline.answerer.warm_up()
     app = create_app(pipeline, key)
+    watch.start(pipeline.ingestor, pipeline.settings.watch_dir)
     blocks = WebApp(pipeline).build()
     blocks.queue(default_concurrency_limit=1)
     app = gr.mount_gradio_app(app, blocks, path="/", auth=page_auth, css=CSS, js=JS,

@@ -78,7 +78,7 @@ def test_json_and_jsonl_records():
     (random.Random(7).randbytes(4096), "noise.txt", "binary"),
     (b"{not json", "bad.json", "invalid JSON"),
     (b'{"title": "no text"}\n', "bad.jsonl", "no 'text' or 'body'"),
-    (b"hello", "notes.docx", "unsupported file type"),
+    (b"hello", "notes.doc", "unsupported file type"),  # Word 97-2003; .docx is read (tests/test_formats.py)
 ])
 def test_bad_input_has_one_line_reason(data, name, reason):
     with pytest.raises(LoadError) as err:

@@ -22,9 +22,12 @@ def test_ingest_and_search_json(tmp_path, corpus):
     out = run(["ingest", str(corpus), "--json"], data)
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
-    # The contract's keys, and "flagged": the passages that instruct an AI (none in the seed).
-    assert set(report) == {"added", "updated", "unchanged", "removed", "failed", "passages", "flagged"}
+    # The contract's keys, and "flagged": the passages that instruct an AI (none in the seed); "skipped" (files
+    # of a type not read) and "notes" (articles taken with a caveat).
+    assert set(report) == {"added", "updated", "unchanged", "removed", "failed", "passages", "flagged", "skipped",
+                           "notes"}
     assert report["added"] == 1 and report["passages"] > 0 and report["failed"] == [] and report["flagged"] == []
+    assert report["skipped"] == [] and report["notes"] == []
     assert json.loads(run(["ingest", str(corpus), "--json"], data).stdout)["unchanged"] == 1
     assert (data / "catalog.sqlite").exists()  # QA_DATA_DIR is honoured
 

@@ -87,14 +87,16 @@ def test_bad_files_fail_with_reasons_and_the_rest_is_ingested(store, corpus, set
     report = Ingestor(store).ingest([corpus, corpus / "missing.txt"])
     reasons = {r["path"].rsplit("/", 1)[-1]: r["error"] for r in report.failed}
     assert set(reasons) == {"empty.txt", "binary.txt", "undecodable.txt", "huge.txt", "broken.jsonl", "missing.txt"}
+    # broken.jsonl's bad line is listed with its number, and its good record is ingested.
+    assert [r.get("line") for r in report.failed if r["path"].endswith("broken.jsonl")] == [2]
     assert "empty" in reasons["empty.txt"]
     assert "binary" in reasons["binary.txt"]
     assert "UTF-8" in reasons["undecodable.txt"]
     assert "too large" in reasons["huge.txt"]
-    assert "line 2" in reasons["broken.jsonl"]
+    assert "invalid JSON" in reasons["broken.jsonl"]
     assert "no such file" in reasons["missing.txt"]
     assert all("\n" not in r for r in reasons.values())
-    assert report.added == 2  # the seed and latin1.txt
+    assert report.added == 3  # the seed, latin1.txt and broken.jsonl's good record
     json.dumps(report.to_json())  # the --json output is serialisable
 
 

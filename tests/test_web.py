@@ -348,3 +348,35 @@ def test_two_concurrent_api_conversations_keep_their_histories_apart(app_url):
     assert "first" in b_read and "second" not in b_read and "How many" not in b_read
     assert "Denmark" in _answer_text(results["a"]) and "Netherlands" in _answer_text(results["b"])
     assert len(results["a"]) == len(results["b"]) == 4
+
+
+def test_upload_of_an_archive_reports_each_file_and_answers_from_page_2_of_the_pdf(app_url, browser, tmp_path):
+    from . import archive_files as files
+
+    folder = files.archive(tmp_path / "archive")
+    page = _open(browser, app_url)
+    page.get_by_text("Articles", exact=True).click()
+    label = page.locator("#qa-upload").inner_text() + page.locator("#qa-types").inner_text()
+    assert all(t in label for t in (".pdf", ".docx", ".rss", ".atom", "PDF", "Word"))
+    page.locator("#qa-upload input[type=file]").set_input_files(sorted(str(p) for p in folder.iterdir()))
+    page.wait_for_function("(t => ['bridge.pdf', 'sensors.docx', 'gazette.rss', 'post.atom', 'notes.jsonl', "
+                           "'photo.png'].every(n => t.includes(n)))(document.querySelector('#qa-upload-status')"
+                           ".innerText)", timeout=180_000)
+    rows = {r.locator("td").first.inner_text(): r.locator("td").nth(1).inner_text()
+            for r in page.locator("#qa-upload-status tr").all() if r.locator("td").count()}
+    assert rows["bridge.pdf"].startswith("added: 1 article")
+    assert rows["sensors.docx"].startswith("added: 1 article")
+    assert rows["post.atom"].startswith("added: 1 article")
+    assert rows["notes.jsonl"].startswith("added: 4 articles")
+    assert f"line {files.JSONL_BAD_LINE}: JSON record has no 'text' or 'body'" in rows["notes.jsonl"]
+    assert rows["gazette.rss"].startswith("added: 3 articles") and "entry 2: summary only" in rows["gazette.rss"]
+    assert "entry 4: the entry has no content or summary" in rows["gazette.rss"]
+    # A type it does not read is answered with the formats it does.
+    assert rows["photo.png"].startswith("failed: .png is not an accepted type (accepted: ")
+    assert "PDF" in rows["photo.png"] and ".docx" in rows["photo.png"]
+
+    answer = _ask(page, files.QUESTION)
+    assert "212" in answer.locator(".qa-text").inner_text()
+    chips = [c.inner_text() for c in answer.locator(".qa-srcs summary").all()]
+    assert any(files.PDF_OUTLET in c and "p. 2" in c for c in chips), chips
+    page.close()

@@ -398,7 +398,7 @@ def citation(n: int, e: Evidence) -> Citation:
     art = e.hit.article
     return Citation(n=n, article_id=art.id, title=art.title, source=art.source, published=art.published, url=art.url,
                     quote=e.text, start=e.start, end=e.end, score=round(e.score, 4), passage_id=e.hit.passage.id,
-                    passage_text=e.hit.passage.text, passage_start=e.hit.passage.start)
+                    passage_text=e.hit.passage.text, passage_start=e.hit.passage.start, page=art.page_of(e.start))
 
 
 def with_reports(answer: Answer, reports: Sequence[tuple[Evidence, str]]) -> Answer:
@@ -521,7 +521,7 @@ def compose(question: str, parts: Sequence[tuple[str, list[int]]], evidence: Seq
                     n=numbering[i], article_id=art.id, title=art.title, source=art.source,
                     published=art.published, url=art.url, quote=e.text, start=e.start, end=e.end,
                     score=round(e.score, 4), passage_id=e.hit.passage.id, passage_text=e.hit.passage.text,
-                    passage_start=e.hit.passage.start))
+                    passage_start=e.hit.passage.start, page=art.page_of(e.start)))
             marks.append(f"[{numbering[i]}]")
         text = text.rstrip()
         end = "" if text.endswith((".", "!", "?", "”", '"')) else "."

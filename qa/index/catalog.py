@@ -20,7 +20,7 @@ from ..records import Article, Passage
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT, published TEXT, url TEXT, path TEXT,
-    text TEXT NOT NULL, added_at REAL DEFAULT (unixepoch('subsec')));
+    text TEXT NOT NULL, added_at REAL DEFAULT (unixepoch('subsec')), pages TEXT);
 CREATE TABLE IF NOT EXISTS passages (
     id TEXT PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     idx INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
@@ -52,6 +52,9 @@ class Catalog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        # Page offsets (PDF articles) came later: a catalog made before them gains the column, empty.
+        if "pages" not in {r[1] for r in self._db.execute("PRAGMA table_info(articles)")}:
+            self._db.execute("ALTER TABLE articles ADD COLUMN pages TEXT")
         # A catalog made before the change log existed has no history before its current generation.
         self._db.execute("INSERT OR IGNORE INTO meta SELECT 'changes_since', COALESCE("
                          "(SELECT value FROM meta WHERE key='generation'), '0')")
@@ -89,9 +92,12 @@ class Catalog:
         return {aid: bool(added) for aid, added in rows}
 
     def article(self, article_id: str) -> Article | None:
-        row = self._db.execute("SELECT id, title, text, source, published, url, path FROM articles "
+        row = self._db.execute("SELECT id, title, text, source, published, url, path, pages FROM articles "
                                "WHERE id=?", (article_id,)).fetchone()
-        return Article(*row) if row else None
+        if row is None:
+            return None
+        aid, title, text, source, published, url, path, pages = row
+        return Article(aid, title, text, source, published, url, path, tuple(json.loads(pages)) if pages else ())
 
     def has_article(self, article_id: str) -> bool:
         return self._db.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone() is not None
@@ -153,9 +159,10 @@ class Catalog:
                 changed = False
                 log: list[tuple[str, int]] = []
                 for art, passages in articles:
-                    cur = db.execute("INSERT OR IGNORE INTO articles (id, title, source, published, url, path, text) "
-                                     "VALUES (?,?,?,?,?,?,?)",
-                                     (art.id, art.title, art.source, art.published, art.url, art.path, art.text))
+                    cur = db.execute("INSERT OR IGNORE INTO articles (id, title, source, published, url, path, text, "
+                                     "pages) VALUES (?,?,?,?,?,?,?,?)",
+                                     (art.id, art.title, art.source, art.published, art.url, art.path, art.text,
+                                      json.dumps(art.pages) if art.pages else None))
                     if cur.rowcount:
                         log.append((art.id, 1))
                     db.executemany('INSERT OR IGNORE INTO passages (id, article_id, idx, start, "end") '

@@ -54,7 +54,8 @@ def _add_span(text: str, a: int, b: int, spans: list[tuple[int, int]]) -> None:
 
 def chunk(article: Article, target_chars: int) -> list[Passage]:
     """Group whole sentences into passages of about ``target_chars``; paragraphs are preferred
-    break points. A single sentence longer than the target is a passage of its own. The target is
+    break points, and a page break (``Article.pages``) always ends one. A single sentence longer than the
+    target is a passage of its own. The target is
     ``Settings.chunk_chars``; a passage longer than the embedder's window is still embedded whole
     (see ``qa.index.onnx_embed``)."""
     text = article.text
@@ -72,7 +73,9 @@ def chunk(article: Article, target_chars: int) -> list[Passage]:
         if group:
             size = b - group[0][0]
             paragraph_break = "\n\n" in text[group[-1][1]:a]
-            if size > target_chars or (paragraph_break and size > target_chars * 0.75):
+            # A passage stays on one page, so the page a citation names holds all of its passage.
+            new_page = bool(article.pages) and article.page_of(a) != article.page_of(group[0][0])
+            if size > target_chars or (paragraph_break and size > target_chars * 0.75) or new_page:
                 flush()
         group.append((a, b))
     flush()

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..dates import parse_published
 from ..records import Article
-from .article import LoadError, clean_text, first_line, make_article
+from .article import Loaded, LoadError, Problem, clean_text, first_line, make_article, outlet_from_url
 
 # ----------------------------------------------------------------------------- plain text / Markdown
 
@@ -23,6 +23,12 @@ _DATE_LINE = re.compile(r"^(\d{1,2}:\d{2}\s+)?\d{1,2}\.\d{1,2}\.\d{4}(\s+\d{1,2}
 
 def load_plain(text: str, path: str | None = None) -> Article:
     """Plain text like the seed: optional outlet line, optional date line, headline, body."""
+    source, published, rest = plain_head(text)
+    return make_article(first_line(rest), clean_text(rest), source=source, published=published, path=path)
+
+
+def plain_head(text: str) -> tuple[str | None, str | None, str]:
+    """The outlet and date lines that may open an article typed like the seed, and the rest of it."""
     lines = [ln.strip() for ln in text.replace("\r\n", "\n").split("\n")]
     nonblank = [i for i, ln in enumerate(lines) if ln]
     source = published = None
@@ -31,10 +37,7 @@ def load_plain(text: str, path: str | None = None) -> Article:
         source, published, head = lines[nonblank[0]], parse_published(lines[nonblank[1]]), 2
     elif nonblank and _DATE_LINE.match(lines[nonblank[0]]):
         published, head = parse_published(lines[nonblank[0]]), 1
-    rest = "\n".join(lines[nonblank[head]:]) if len(nonblank) > head else ""
-    title = first_line(rest)
-    body = clean_text(rest)
-    return make_article(title, body, source=source, published=published, path=path)
+    return source, published, "\n".join(lines[nonblank[head]:]) if len(nonblank) > head else ""
 
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
@@ -78,7 +81,7 @@ _META_DATE = (("property", "article:published_time"), ("name", "article:publishe
 _META_URL = (("property", "og:url"),)
 
 
-def _hidden(tag: Any) -> bool:
+def is_hidden(tag: Any) -> bool:
     style = re.sub(r"\s+", "", str(tag.get("style") or "")).lower()
     return (tag.has_attr("hidden") or str(tag.get("aria-hidden") or "").lower() == "true"
             or "display:none" in style or "visibility:hidden" in style)
@@ -112,7 +115,7 @@ def load_html(text: str, path: str | None = None) -> Article:
         tag.decompose()
     # Text a reader of the page never sees is not part of the article (a common hiding place for
     # instructions aimed at AI assistants).
-    for tag in soup.find_all(_hidden):
+    for tag in soup.find_all(is_hidden):
         if not tag.decomposed:
             tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
@@ -135,25 +138,61 @@ def load_html(text: str, path: str | None = None) -> Article:
 
 # ----------------------------------------------------------------------------- JSON records
 
-def record_to_article(rec: Any, path: str | None = None) -> Article:
+def record_to_article(rec: Any, path: str | None = None, outlets: Mapping[str, str] | None = None) -> Article:
+    """One JSON record: ``text`` (or ``body``, ``content``), ``title`` (or ``headline``), ``source`` (or
+    ``outlet``, ``site_name``), ``published`` (or ``publish_date``, ``date``, ``published_at``), ``url``.
+    Without an outlet, the one ``outlets`` knows for the URL's host (named by other records of the same
+    file), else the host itself."""
     if not isinstance(rec, dict):
         raise LoadError("JSON record is not an object")
     text = rec.get("text") or rec.get("body") or rec.get("content")
     if not isinstance(text, str) or not text.strip():
         raise LoadError("JSON record has no 'text' or 'body'")
     title = rec.get("title") or rec.get("headline") or ""
-    source = rec.get("source") or rec.get("outlet") or rec.get("site_name")
-    if isinstance(source, dict):
-        source = source.get("name")
+    source = _source(rec)
+    url = rec.get("url")
+    if not source and outlets:
+        source = outlets.get(outlet_from_url(str(url)) or "")
     published = (rec.get("published") or rec.get("publish_date") or rec.get("date")
                  or rec.get("published_at"))
     title_s = str(title)
     body = text if not title_s or text.lstrip().startswith(title_s) else f"{title_s}\n\n{text}"
-    return make_article(title_s, body, source=source, published=published, url=rec.get("url"),
-                        path=path)
+    return make_article(title_s, body, source=source, published=published, url=url, path=path)
 
 
-def load_json(text: str, path: str | None = None) -> list[Article]:
+def _source(rec: dict[str, Any]) -> str | None:
+    source = rec.get("source") or rec.get("outlet") or rec.get("site_name")
+    if isinstance(source, dict):
+        source = source.get("name")
+    return str(source).strip() or None if source else None
+
+
+def known_outlets(records: Iterable[Any]) -> dict[str, str]:
+    """The outlet named for each web host by the records that give both (the first name wins), so a
+    record of the same file that names none is credited to "AP News" rather than "apnews.com"."""
+    out: dict[str, str] = {}
+    for rec in records:
+        if isinstance(rec, dict) and (source := _source(rec)):
+            host = outlet_from_url(str(rec.get("url") or ""))
+            if host and source != host:
+                out.setdefault(host, source)
+    return out
+
+
+def _records(loaded: Loaded, items: list[tuple[Any, Problem]], path: str | None) -> Loaded:
+    """Each record made an article; one that cannot be is listed with where it is, the rest go on."""
+    outlets = known_outlets(rec for rec, _ in items)
+    for rec, where in items:
+        try:
+            loaded.articles.append(record_to_article(rec, path, outlets))
+        except LoadError as err:
+            loaded.failed.append(Problem(str(err), where.line, where.entry))
+    loaded.failed.sort(key=lambda p: (p.line or 0, p.entry or 0))
+    return loaded
+
+
+def load_json(text: str, path: str | None = None) -> Loaded:
+    """A JSON array of records, ``{"articles": [...]}``, or one record."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
@@ -161,22 +200,44 @@ def load_json(text: str, path: str | None = None) -> list[Article]:
     records = data if isinstance(data, list) else data.get("articles", [data]) if isinstance(data, dict) else None
     if not isinstance(records, list) or not records:
         raise LoadError("JSON holds no article records")
-    return [record_to_article(r, path) for r in records]
+    lines = _item_lines(text) if isinstance(data, list) else []
+    if len(lines) != len(records):
+        lines = []
+    where = [Problem("", lines[i] if lines else None, i + 1) for i in range(len(records))]
+    return _records(Loaded(), list(zip(records, where, strict=True)), path)
 
 
-def load_jsonl(text: str, path: str | None = None) -> list[Article]:
-    out = []
+def _item_lines(text: str) -> list[int]:
+    """The line each item of a top-level JSON array starts on (the decoder gives values, not places)."""
+    decoder = json.JSONDecoder()
+    lines: list[int] = []
+    i = text.index("[") + 1
+    line, counted = 1, 0
+    while True:
+        while i < len(text) and (text[i].isspace() or text[i] == ","):
+            i += 1
+        if i >= len(text) or text[i] == "]":
+            return lines
+        line += text.count("\n", counted, i)
+        counted = i
+        lines.append(line)
+        try:
+            _, i = decoder.raw_decode(text, i)
+        except json.JSONDecodeError:
+            return []
+
+
+def load_jsonl(text: str, path: str | None = None) -> Loaded:
+    """One JSON record a line; a line that is not valid JSON, or not an article, is listed by its number."""
+    loaded = Loaded()
+    items: list[tuple[Any, Problem]] = []
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            rec = json.loads(line)
+            items.append((json.loads(line), Problem("", lineno)))
         except json.JSONDecodeError as err:
-            raise LoadError(f"invalid JSON on line {lineno}: {err.msg}") from None
-        try:
-            out.append(record_to_article(rec, path))
-        except LoadError as err:
-            raise LoadError(f"line {lineno}: {err}") from None
-    if not out:
+            loaded.failed.append(Problem(f"invalid JSON: {err.msg} (column {err.colno})", lineno))
+    if not items and not loaded.failed:
         raise LoadError("JSON Lines file holds no records")
-    return out
+    return _records(loaded, items, path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from ..index.catalog import FileRecord
 from ..index.store import Store
 from ..records import Article, Passage
 from .chunk import chunk
-from .load import SUFFIXES, LoadError, load_bytes
+from .load import LoadError, load_file, supported
 
 
 @dataclass
@@ -29,11 +30,16 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
-    failed: list[dict[str, str]] = field(default_factory=list)
+    # Files that could not be read, and records of a file that could not (with their "line" or "entry").
+    failed: list[dict[str, Any]] = field(default_factory=list)
     passages: int = 0  # passages embedded and written in this run
     files: dict[str, str] = field(default_factory=dict)  # path -> "added" | "updated" | ... (for the UI)
     # Text that instructs an AI instead of informing (qa.guard): kept in the article, never evidence.
     flagged: list[dict[str, Any]] = field(default_factory=list)
+    # Files in the named folders of a type that is not read: {"path", "type"}.
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    # Articles taken with a caveat: {"path", "entry"?, "note"} (a feed entry that is only a summary).
+    notes: list[dict[str, Any]] = field(default_factory=list)
 
     def flag(self, article: Article, path: str | None) -> None:
         """Note the article's sentences (and title) that read as instructions to an AI."""
@@ -49,20 +55,35 @@ class IngestReport:
     def to_json(self) -> dict[str, Any]:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
                 "removed": self.removed, "failed": self.failed, "passages": self.passages,
-                "flagged": self.flagged}
+                "flagged": self.flagged, "skipped": self.skipped, "notes": self.notes}
+
+    def problems(self, path: str) -> list[dict[str, Any]]:
+        """The failed records and the notes of one file (for a per-file report)."""
+        return ([f for f in self.failed if f["path"] == path and ("line" in f or "entry" in f)]
+                + [n for n in self.notes if n["path"] == path])
 
 
-def walk(paths: Iterable[str | Path]) -> Iterator[Path]:
+def file_type(path: Path) -> str:
+    """How a skipped file's type is named: its suffix, or what it lacks."""
+    return path.suffix.lower() or "no file name extension"
+
+
+def walk(paths: Iterable[str | Path], skipped: list[Path] | None = None) -> Iterator[Path]:
     """Yield the files to ingest: named files as they are (an unsupported one fails with a reason),
-    and the supported, non-hidden files under named directories."""
+    and the supported, non-hidden files under named directories; the other non-hidden files under them
+    are appended to ``skipped``."""
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if not name.startswith(".") and Path(name).suffix.lower() in SUFFIXES:
+                    if name.startswith("."):
+                        continue
+                    if supported(name):
                         yield Path(root) / name
+                    elif skipped is not None:
+                        skipped.append(Path(root) / name)
         else:
             yield p
 
@@ -83,14 +104,22 @@ class Ingestor:
     def __init__(self, store: Store, batch_passages: int = 512) -> None:
         self.store = store
         self.batch_passages = batch_passages
+        # One change to the collection at a time: the page's uploads and deletes and a folder watcher
+        # share this ingestor.
+        self.lock = threading.RLock()
 
     def ingest(self, paths: Sequence[str | Path], prune: bool = False, progress: bool = False) -> IngestReport:
+        with self.lock:
+            return self._ingest(paths, prune, progress)
+
+    def _ingest(self, paths: Sequence[str | Path], prune: bool, progress: bool) -> IngestReport:
         report = IngestReport()
         catalog = self.store.catalog
         limit = int(self.store.settings.max_file_mb * 1024 * 1024)
         pending: list[_Pending] = []
         seen_ids: set[str] = set()
-        for path in walk(paths):
+        skipped: list[Path] = []
+        for path in walk(paths, skipped):
             key = str(path.resolve())
             try:
                 st = path.stat()
@@ -109,7 +138,7 @@ class Ingestor:
                     report.unchanged += len(old.article_ids)
                     report.files[str(path)] = "unchanged"
                     continue
-                articles = load_bytes(data, path.name, path=str(path))
+                loaded = load_file(data, path.name, path=str(path))
             except FileNotFoundError:
                 report.failed.append({"path": str(path), "error": "no such file or directory"})
                 continue
@@ -118,7 +147,13 @@ class Ingestor:
                 report.failed.append({"path": str(path), "error": reason})
                 report.files[str(path)] = "failed: " + reason
                 continue
-            unique = list({a.id: a for a in articles}.values())
+            # A bad record is listed and the file's other records go on.
+            report.failed.extend(p.to_json(str(path)) for p in loaded.failed)
+            report.notes.extend({**p.to_json(str(path)), "note": p.reason} for p in loaded.notes)
+            if not loaded.articles:
+                report.files[str(path)] = f"failed: none of its {len(loaded.failed)} records could be read"
+                continue
+            unique = list({a.id: a for a in loaded.articles}.values())
             new = [(a, chunk(a, self.store.settings.chunk_chars)) for a in unique
                    if a.id not in seen_ids and not catalog.has_article(a.id)]
             seen_ids.update(a.id for a in unique)
@@ -134,15 +169,20 @@ class Ingestor:
             report.unchanged += len(unique) - fresh
             report.files[str(path)] = "updated" if old else ("added" if fresh else "unchanged")
             pending.append(_Pending(record, old_ids, new))
+        report.skipped.extend({"path": str(p), "type": file_type(p)} for p in skipped)
         report.removed += self._write(pending, report, progress)
         if prune:
-            report.removed += self.prune(paths)
+            report.removed += self._prune(paths)
         self.store.bm25()  # bring the keyword index up to date now, not at the first search
         return report
 
     def ingest_articles(self, articles: Sequence[Article], origin: str, progress: bool = False) -> IngestReport:
         """Ingest records that do not come from files of their own (a data set, an upload API).
         ``origin`` + each article's path (or id) is its key for updates."""
+        with self.lock:
+            return self._ingest_articles(articles, origin, progress)
+
+    def _ingest_articles(self, articles: Sequence[Article], origin: str, progress: bool) -> IngestReport:
         report = IngestReport()
         pending = []
         seen: set[str] = set()
@@ -211,7 +251,10 @@ class Ingestor:
 
         The files they came from stay known without them, so re-ingesting an unchanged file does not
         bring them back (a changed file does). Returns the ids that were removed."""
-        drop = set(article_ids)
+        with self.lock:
+            return self._delete(set(article_ids))
+
+    def _delete(self, drop: set[str]) -> list[str]:
         records = [FileRecord(f.path, f.size, f.mtime_ns, f.sha256, tuple(a for a in f.article_ids if a not in drop))
                    for f in self.store.catalog.files() if drop.intersection(f.article_ids)]
         orphans = self.store.catalog.commit(files=records)
@@ -221,10 +264,16 @@ class Ingestor:
 
     def prune(self, roots: Sequence[str | Path]) -> int:
         """Forget files under ``roots`` that no longer exist; return the number of articles removed."""
+        with self.lock:
+            return self._prune(roots)
+
+    def gone(self, roots: Sequence[str | Path]) -> list[str]:
+        """The files under ``roots`` that were ingested and no longer exist."""
         resolved = [str(Path(r).resolve()) for r in roots]
-        gone = [f.path for f in self.store.catalog.files()
-                if f.path.startswith("/") and any(_under(f.path, r) for r in resolved)
-                and not Path(f.path).exists()]
-        orphans = self.store.catalog.commit(drop_files=gone)
+        return [f.path for f in self.store.catalog.files()
+                if f.path.startswith("/") and any(_under(f.path, r) for r in resolved) and not Path(f.path).exists()]
+
+    def _prune(self, roots: Sequence[str | Path]) -> int:
+        orphans = self.store.catalog.commit(drop_files=self.gone(roots))
         self.store.removed(orphans)
         return len(orphans)

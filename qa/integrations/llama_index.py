@@ -44,7 +44,7 @@ def hit_node(hit: Hit) -> NodeWithScore:
     """A retrieved passage as a llama-index node (score: the fused rank score)."""
     a = hit.article
     meta = {"article_id": a.id, "title": a.title, "source": a.source, "published": a.published, "url": a.url,
-            "path": a.path, "dense": hit.dense, "bm25": hit.bm25}
+            "path": a.path, "dense": hit.dense, "bm25": hit.bm25, "page": a.page_of(hit.passage.start)}
     node = TextNode(id_=hit.passage.id, text=hit.passage.text, metadata=meta,
                     start_char_idx=hit.passage.start, end_char_idx=hit.passage.end)
     return NodeWithScore(node=node, score=hit.fused)

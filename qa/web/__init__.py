@@ -34,7 +34,11 @@ def auth_from_env() -> tuple[str, str] | None:
 
 
 def launch(pipeline: Pipeline, host: str | None = None, port: int | None = None, **kwargs: Any) -> Any:
-    """Serve the page on loopback unless ``host`` or ``QA_WEB_HOST`` says otherwise."""
+    """Serve the page on loopback unless ``host`` or ``QA_WEB_HOST`` says otherwise; keep
+    ``QA_WATCH_DIR`` (``scripts/chat``: ``corpus/``) ingested while it runs."""
+    from ..ingest import watch
+
+    watch.start(pipeline.ingestor, pipeline.settings.watch_dir)
     demo = WebApp(pipeline).build()
     # Answers are serialised by the page itself (so waiting readers see their place); this limit
     # applies to the other events (uploads, deletes).

@@ -10,11 +10,12 @@ from typing import Any
 
 import gradio as gr
 
-from ..ingest.load import SUFFIXES
+from ..ingest.load import FORMATS, SUFFIXES
 from ..pipeline import Pipeline
 from . import render
 
-UPLOAD_TYPES = sorted(SUFFIXES)
+UPLOAD_TYPES = sorted(SUFFIXES)  # every format `qa ingest` reads
+ACCEPTED = f"accepted: {FORMATS} ({' '.join(UPLOAD_TYPES)})"
 
 
 def safe_upload_name(name: str) -> str:
@@ -22,6 +23,15 @@ def safe_upload_name(name: str) -> str:
     base = Path(name.replace("\\", "/")).name
     base = re.sub(r"[^\w.\- ]+", "_", base).strip(" .") or "upload"
     return base[:120]
+
+
+def _records(problems: list[dict[str, Any]], shown: int = 5) -> str:
+    """A file's bad records and notes, the first few in full."""
+    def where(r: dict[str, Any]) -> str:
+        return f"line {r['line']}: " if "line" in r else f"entry {r['entry']}: " if "entry" in r else ""
+
+    out = "".join(f"; {where(r)}{r.get('note') or r['error']}" for r in problems[:shown])
+    return out + (f"; and {len(problems) - shown} more" if len(problems) > shown else "")
 
 
 class ArticleManager:
@@ -80,7 +90,8 @@ class ArticleManager:
             src = Path(f if isinstance(f, str) else f.name)
             name = safe_upload_name(getattr(f, "orig_name", None) or src.name)
             if Path(name).suffix.lower() not in SUFFIXES:
-                results.append((name, f"failed: not an accepted type (accepted: {', '.join(UPLOAD_TYPES)})"))
+                results.append((name, f"failed: {Path(name).suffix or 'a file without an extension'} is not an "
+                                      f"accepted type ({ACCEPTED})"))
             elif src.stat().st_size > limit:
                 results.append((name, f"failed: larger than {self.pipeline.settings.max_file_mb:g} MB"))
             else:
@@ -89,20 +100,23 @@ class ArticleManager:
         if saved:
             progress(0.5, desc="Embedding")
             report = self.pipeline.ingestor.ingest(saved)
-            failed = {r["path"]: r["error"] for r in report.failed}
+            failed = {r["path"]: r["error"] for r in report.failed if "line" not in r and "entry" not in r}
             for dest in saved:
-                if str(dest) in failed:
-                    results.append((dest.name, f"failed: {failed[str(dest)]}"))
+                status = report.files.get(str(dest), "unchanged")
+                # A file's bad records (and entries taken as summaries), under its line.
+                records = _records(report.problems(str(dest)))
+                if str(dest) in failed or status.startswith("failed"):
+                    results.append((dest.name, f"failed: {failed.get(str(dest)) or status.removeprefix('failed: ')}"
+                                               f"{records}"))
                     dest.unlink(missing_ok=True)
                     continue
-                status = report.files.get(str(dest), "unchanged")
                 record = self.pipeline.store.catalog.file(str(dest.resolve()))
                 ids = record.article_ids if record else ()
                 n = sum(len(self.pipeline.store.passages_of(a)) for a in ids)
                 detail = {"added": "new", "updated": "replaced the earlier version",
                           "unchanged": "already in the collection"}.get(status, status)
                 results.append((dest.name, f"{status}: {len(ids)} article{'s' if len(ids) != 1 else ''}, "
-                                            f"{n} passages ({detail})"))
+                                            f"{n} passages ({detail}){records}"))
         rows, ids_shown, count = self.listing(query, sort)
         return (None, render.upload_report(results) if results else "No files.", rows, ids_shown, count,
                 gr.update(choices=self.pipeline.store.sources()))
@@ -113,9 +127,11 @@ class ArticleManager:
         dropdown, refreshed when the set of outlets changes."""
         rows, ids, count = self.listing()
         types = " ".join(UPLOAD_TYPES)
-        files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, elem_id="qa-upload",
+        # No file_types filter: Gradio's own refusal says only "Invalid file type"; the report names the
+        # accepted formats for a file of another type.
+        files = gr.File(file_count="multiple", elem_id="qa-upload",
                         label=f"Add articles: {types} (up to {self.pipeline.settings.max_file_mb:g} MB each)")
-        gr.Markdown(f"Accepted: plain text, Markdown, HTML, JSON and JSON Lines ({types}).", elem_id="qa-types")
+        gr.Markdown(f"Accepted: {FORMATS} ({types}).", elem_id="qa-types")
         report = gr.HTML(elem_id="qa-upload-status")
         with gr.Row():
             search = gr.Textbox(placeholder="Find an article by title or outlet", show_label=False, scale=3,

@@ -54,19 +54,20 @@ def _highlighted(c: Citation) -> str:
 
 
 def _item(k: int, key: str, label: str, outlet: str | None, published: str | None, title: str, body: str,
-          meta: str, is_open: bool) -> str:
-    """One source: a chip (number, outlet, date) that opens in place to the passage."""
+          meta: str, is_open: bool, page: int | None = None) -> str:
+    """One source: a chip (number, outlet, date, and the page of a PDF) that opens in place to the passage."""
     ident = f" id='qa-a{k}-s{key}'" if k else ""  # the side panel's copy carries no ids
+    where = f" · <span class='qa-page'>p. {page}</span>" if page else ""
     return (f"<details class='qa-src qa-s-{key}'{ident}{' open' if is_open else ''}><summary class='qa-chip'>"
             f"<span class='qa-n'>{label}</span> <span class='qa-outlet'>{esc(outlet or 'unknown outlet')}</span>"
-            f" · <time>{date(published)}</time></summary><div class='qa-card'><div class='qa-title'>{esc(title)}"
+            f" · <time>{date(published)}</time>{where}</summary><div class='qa-card'><div class='qa-title'>{esc(title)}"
             f"</div><p class='qa-passage'>{body}</p><div class='qa-meta'>{meta}</div></div></details>")
 
 
 def sources(answer: Answer, k: int, question: str, good: float, partial: float, is_open: bool = False) -> str:
     """The answer's own sources (its citations; for a refusal, the closest passages)."""
     items = [_item(k, str(c.n), f"[{c.n}]", c.source, c.published, c.title, _highlighted(c),
-                   relevance(c.score, good, partial) + _link(c.url), is_open) for c in answer.citations]
+                   relevance(c.score, good, partial) + _link(c.url), is_open, c.page) for c in answer.citations]
     head = "Sources"
     if not answer.citations:
         head = "Closest passages (they do not answer the question)"
@@ -79,7 +80,8 @@ def sources(answer: Answer, k: int, question: str, good: float, partial: float, 
 
 def _hit(h: Hit, i: int, k: int, good: float, partial: float, is_open: bool) -> str:
     return _item(k, f"c{i}", f"{i}.", h.article.source, h.article.published, h.article.title,
-                 esc(h.passage.text), relevance(h.dense, good, partial) + _link(h.article.url), is_open)
+                 esc(h.passage.text), relevance(h.dense, good, partial) + _link(h.article.url), is_open,
+                 h.article.page_of(h.passage.start))
 
 
 def answer_text(answer: Answer, k: int) -> str:
