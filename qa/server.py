@@ -232,13 +232,14 @@ def serve(pipeline: Pipeline, host: str, port: int) -> None:
     import gradio as gr
     import uvicorn
 
-    from .web import CSS, JS, WebApp, auth_from_env
+    from .web import CSS, JS, WebApp, auth_from_env, prepare_serving
 
     check_host(host)
     key = api_key()
     page_auth = auth_from_env()
     pipeline.answerer.warm_up()
     app = create_app(pipeline, key)
+    prepare_serving()
     blocks = WebApp(pipeline).build()
     blocks.queue(default_concurrency_limit=1)
     app = gr.mount_gradio_app(app, blocks, path="/", auth=page_auth, css=CSS, js=JS,
