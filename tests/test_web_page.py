@@ -58,7 +58,7 @@ def test_an_answer_event_that_failed_leaves_a_message_and_the_controls_back(app)
     chat = [{"role": "user", "content": render.user("q")}, {"role": "assistant", "content": render.pending("x")}]
     out = app.recover(chat, Request())
     assert "Something went wrong: the answer was interrupted. Ask again." in out[0][-1]["content"]
-    assert len(out[0]) == 2 and out[1] is False and out[2]["interactive"] and not out[3]["interactive"]
+    assert len(out[0]) == 2 and out[2] is False and out[3]["interactive"] and not out[4]["interactive"]
 
 
 def test_filters_read_dates_as_people_write_them():

@@ -229,7 +229,7 @@ JS = """
 
   // ---- conversations kept by the browser
   const PREFIX = 'qa-chat:', KEEP = 30;
-  let wanted = null;
+  let wanted = null, expected = 0;
   const read = (key) => { try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; } };
   const when = (iso) => {
     const d = new Date(iso), now = new Date();
@@ -246,7 +246,8 @@ JS = """
         const key = localStorage.key(i);
         if (!key || !key.startsWith(PREFIX)) continue;
         const r = read(key);
-        if (r && r.id) out.push({id: r.id, title: r.title || 'Untitled', updated: r.updated || ''});
+        if (r && r.id) out.push({id: r.id, title: r.title || 'Untitled', updated: r.updated || '',
+                                 questions: r.questions || 0});
       }
       return out.sort((a, b) => (b.updated > a.updated ? 1 : b.updated < a.updated ? -1 : 0));
     },
@@ -268,7 +269,13 @@ JS = """
     },
     current() {
       const id = sessionStorage.getItem('qa-current');
-      return (id && localStorage.getItem(PREFIX + id)) || '';
+      return chats.expect((id && localStorage.getItem(PREFIX + id)) || '');
+    },
+    expect(s) {  // how many answers the conversation on its way to the chat holds
+      let r = null;
+      try { r = s ? JSON.parse(s) : null; } catch (e) { r = null; }
+      expected = r ? (r.messages || []).filter((m) => m.role === 'assistant').length : 0;
+      return s;
     },
     start() { sessionStorage.removeItem('qa-current'); chats.render(); },
     open(id) { wanted = id; const b = document.getElementById('qa-reopen'); if (b) b.click(); },
@@ -276,7 +283,7 @@ JS = """
       const id = wanted; wanted = null;
       const s = id ? localStorage.getItem(PREFIX + id) : null;
       if (s) sessionStorage.setItem('qa-current', id);
-      return s || '';
+      return chats.expect(s || '');
     },
     remove(id) {
       localStorage.removeItem(PREFIX + id);
@@ -290,10 +297,12 @@ JS = """
       chats.render();
       follow = true;
       let tries = 0;
-      const last = () => {
-        const turns = document.querySelectorAll('#qa-chat .qa-turn:not(.qa-busy)');
-        if (turns.length) { show(turns[turns.length - 1], null); pin(); }
-        else if (tries++ < 30) setTimeout(last, 100);
+      const last = () => {  // once the chat shows it: the newest answer that has sources (or is a refusal)
+        const all = document.querySelectorAll('#qa-chat .qa-turn');
+        if (all.length !== expected) { if (tries++ < 100) setTimeout(last, 100); return; }
+        const turns = [...all].filter((t) => t.querySelector('.qa-srcs') || t.classList.contains('qa-refused'));
+        if (turns.length) show(turns[turns.length - 1], null);
+        pin();
       };
       setTimeout(last, 50);
     },
@@ -325,7 +334,7 @@ JS = """
         title.textContent = c.title;
         const time = document.createElement('span');
         time.className = 'qa-chat-when';
-        time.textContent = when(c.updated);
+        time.textContent = (c.questions === 1 ? '1 question' : c.questions + ' questions') + ' · ' + when(c.updated);
         open.append(title, time);
         open.addEventListener('click', () => chats.open(c.id));
         const del = document.createElement('button');

@@ -99,6 +99,7 @@ class _Job:
     # what the answerer streams (str | Progress | Answer), an exception it raised, then _END
     out: queue.Queue[object] = field(default_factory=queue.Queue)
     cancelled: threading.Event = field(default_factory=threading.Event)
+    stopped: bool = False  # cancelled by the reader's Stop (not by a new chat or a closed tab)
 
 
 class Conversation:
@@ -132,11 +133,13 @@ class Conversation:
                 with self._cv:
                     self._line.remove(job)
 
-    def cancel(self, session: str) -> None:
-        """Stop the session's question, waiting or being answered."""
+    def cancel(self, session: str, stopped: bool = False) -> None:
+        """Drop the session's question, waiting or being answered; ``stopped``: the reader pressed Stop, and
+        the answer's stream ends by showing it stopped."""
         with self._cv:
             for job in self._line:
                 if job.session == session:
+                    job.stopped = job.stopped or stopped
                     job.cancelled.set()
 
     def _submit(self, job: _Job) -> None:
@@ -167,7 +170,10 @@ class Conversation:
         first = True
         try:
             while True:
-                if job.cancelled.is_set():  # Stop: the page already shows the stopped answer
+                if job.cancelled.is_set():
+                    if job.stopped:  # the stream's last word, so no step sent before the Stop can follow it
+                        chat[-1] = {"role": "assistant", "content": render.STOPPED}
+                        yield Step(chat, None, history, done=True)
                     return
                 try:
                     item = job.out.get(timeout=0.01 if first else 0.4)
@@ -179,9 +185,8 @@ class Conversation:
                         chat[-1] = {"role": "assistant", "content": render.pending(note, draft)}
                         yield Step(chat)
                     continue
-                if item is _END:
-                    if job.cancelled.is_set():
-                        return
+                if job.cancelled.is_set():
+                    continue  # whatever came after the Stop: the top of the loop ends the answer
                     # the stream ended without an answer: say so rather than leave the page waiting
                     raise RuntimeError("the answer ended before it was complete")
                 if isinstance(item, Exception):

@@ -56,25 +56,26 @@ class WebApp:
         self.manager = ArticleManager(pipeline)
 
     # ------------------------------------------------------------------ chat handlers
-    def send(self, message: str, chat: list[dict[str, Any]], busy: bool) -> tuple[Any, ...]:
-        """Post the question at once (the box is emptied, the buttons say busy); the answer follows."""
+    def send(self, message: str, chat: list[dict[str, Any]], busy: bool, chat_id: str) -> tuple[Any, ...]:
+        """Post the question at once (the box is emptied, the buttons say busy); the answer follows. A new
+        conversation gets its id here, so every record of it is kept under that one id."""
         message = (message or "").strip()
         if busy:
-            return SKIP(), SKIP(), "", SKIP(), *(SKIP(),) * 4, BUSY_NOTE
+            return SKIP(), SKIP(), "", SKIP(), *(SKIP(),) * 4, BUSY_NOTE, SKIP()
         if not message:
-            return SKIP(), SKIP(), "", SKIP(), *(SKIP(),) * 4, "Type a question first."
+            return SKIP(), SKIP(), "", SKIP(), *(SKIP(),) * 4, "Type a question first.", SKIP()
         if len(message) > MAX_QUESTION_CHARS:  # pasted text: told, and left in the box to shorten
             return SKIP(), SKIP(), "", SKIP(), *(SKIP(),) * 4, (
                 f"The question is too long ({len(message):,} characters; at most {MAX_QUESTION_CHARS:,}): "
-                "it stays in the box. Please ask it in fewer words.")
+                "it stays in the box. Please ask it in fewer words."), SKIP()
         chat = [*(chat or []), {"role": "user", "content": render.user(message)},
                 {"role": "assistant", "content": render.pending("sending…")}]
-        return "", chat, message, message, *_controls(True), ""
+        return "", chat, message, message, *_controls(True), "", chat_id or uuid.uuid4().hex[:16]
 
-    def example(self, chat: list[dict[str, Any]], busy: bool, evt: gr.SelectData) -> tuple[Any, ...]:
+    def example(self, chat: list[dict[str, Any]], busy: bool, chat_id: str, evt: gr.SelectData) -> tuple[Any, ...]:
         """An example question of the welcome, asked as if typed (the box keeps whatever was typed there)."""
         value = evt.value.get("text", "") if isinstance(evt.value, dict) else str(evt.value or "")
-        out = self.send(value, chat, busy)
+        out = self.send(value, chat, busy, chat_id)
         return (SKIP(), *out[1:])
 
     def regenerate(self, chat: list[dict[str, Any]], history: list[list[str]], last: str,
@@ -95,16 +96,20 @@ class WebApp:
         return chat, history, last, *_controls(True), ""
 
     def answer(self, question: str, chat: list[dict[str, Any]], history: list[list[str]],
-               outlets: list[str] | None, after: str, before: str, request: gr.Request) -> Iterator[tuple[Any, ...]]:
-        """Stream the answer to the question ``send`` posted; a no-op when ``send`` refused it."""
+               outlets: list[str] | None, after: str, before: str, chat_id: str,
+               request: gr.Request) -> Iterator[tuple[Any, ...]]:
+        """Stream the answer to the question ``send`` posted; a no-op when ``send`` refused it. The last
+        step also hands the conversation to the browser's storage (its id and record)."""
         if not question:
-            yield (SKIP(),) * 8
+            yield (SKIP(),) * 10
             return
         for step in self._steps(question, chat, history, outlets, after, before, _session(request)):
             if step.done:
-                yield step.chat, step.panel or SKIP(), step.history or history, *_controls(False), ""
+                history = step.history or history
+                yield (step.chat, step.panel or SKIP(), history, *_controls(False), "",
+                       *self.record(step.chat, history, question, chat_id))
             else:
-                yield step.chat, *(SKIP(),) * 7
+                yield step.chat, *(SKIP(),) * 9
 
     def _steps(self, question: str, chat: list[dict[str, Any]], history: list[list[str]],
                outlets: list[str] | None, after: str, before: str, session: str) -> Iterator[Step]:
@@ -134,7 +139,8 @@ class WebApp:
             chat.append(message)
         elif not chat or "qa-failed" not in message_text(chat[-1]):
             chat.append(message)
-        return chat, *_controls(False), ""
+        # The panel too is an output of the failed event: set again, it loses Gradio's error badge.
+        return chat, render.panel(None, "", 0, 0), *_controls(False), ""
 
     def ask_api(self, message: str, chat: list[dict[str, Any]], history: list[list[str]],
                 outlets: list[str] | None, after: str, before: str, request: gr.Request) -> Iterator[tuple[Any, ...]]:
@@ -149,7 +155,7 @@ class WebApp:
             yield step.chat, step.panel or SKIP(), step.history or history
 
     def stop(self, chat: list[dict[str, Any]], request: gr.Request) -> tuple[Any, ...]:
-        self.conversation.cancel(_session(request))
+        self.conversation.cancel(_session(request), stopped=True)
         chat = list(chat or [])
         if chat and chat[-1].get("role") == "assistant" and "qa-busy" in message_text(chat[-1]):
             chat[-1] = {"role": "assistant", "content": render.STOPPED}
@@ -159,7 +165,7 @@ class WebApp:
         """Forget everything: messages, follow-up history, the last question and the sources panel (the
         browser keeps the conversation among its past chats)."""
         self.conversation.cancel(_session(request))
-        return [], render.panel(None, "", 0, 0), [], "", "", "", *_controls(False), ""
+        return [], render.panel(None, "", 0, 0), [], "", "", "", *_controls(False), "", ""
 
     # ------------------------------------------------------------------ saved conversations
     def record(self, chat: list[dict[str, Any]], history: list[list[str]], last: str, chat_id: str
@@ -173,6 +179,7 @@ class WebApp:
         first = next((render.user_text(message_text(m)) for m in chat if m["role"] == "user"), "")
         title = first or last
         record = {"v": 1, "id": chat_id, "title": re.sub(r"\s+", " ", title or "Untitled").strip()[:200],
+                  "questions": sum(1 for m in chat if m["role"] == "user"),
                   "updated": datetime.now(UTC).isoformat(timespec="seconds"),
                   "messages": [{"role": m["role"], "content": message_text(m)} for m in chat][-MAX_SAVED_MESSAGES:],
                   "history": history, "last": last or ""}
@@ -261,25 +268,31 @@ class WebApp:
             streamed: dict[str, Any] = {"concurrency_limit": None, "show_progress": "hidden", **private}
             quick: dict[str, Any] = {"queue": False, "show_progress": "hidden", **private}
             buttons = [busy, ask, stop, regen]
-            answer_in = [pending, chatbot, history, outlets, after, before]
-            answer_out = [chatbot, sources, history, *buttons, status]
-            send_out = [box, chatbot, pending, last, *buttons, status]
+            answer_in = [pending, chatbot, history, outlets, after, before, chat_id]
+            answer_out = [chatbot, sources, history, *buttons, status, chat_id, saved]
+            send_out = [box, chatbot, pending, last, *buttons, status, chat_id]
 
-            def keep(event: Any) -> None:
+            save = "(s) => window.qaChats && window.qaChats.save(s)"
+
+            def keep(event: Any, recorded: bool = True) -> None:
                 """After an answer: a failure becomes a message (``recover``); either way the conversation
-                goes to the browser's storage."""
-                event.failure(self.recover, [chatbot], [chatbot, *buttons, status], **quick).then(
+                goes to the browser's storage (an answer's last step made its record already)."""
+                event.failure(self.recover, [chatbot], [chatbot, sources, *buttons, status], **quick).then(
                     self.record, [chatbot, history, last, chat_id], [chat_id, saved], **quick).then(
-                    None, [saved], None, js="(s) => window.qaChats && window.qaChats.save(s)", **private)
-                event.success(self.record, [chatbot, history, last, chat_id], [chat_id, saved], **quick).then(
-                    None, [saved], None, js="(s) => window.qaChats && window.qaChats.save(s)", **private)
+                    None, [saved], None, js=save, **private)
+                if recorded:
+                    event.success(None, [saved], None, js=save, **private)
+                else:
+                    event.success(self.record, [chatbot, history, last, chat_id], [chat_id, saved], **quick).then(
+                        None, [saved], None, js=save, **private)
 
             answers = []
             for trigger in (box.submit, ask.click):
-                answers.append(trigger(self.send, [box, chatbot, busy], send_out, queue=False,
+                answers.append(trigger(self.send, [box, chatbot, busy, chat_id], send_out, queue=False,
                                        trigger_mode="multiple", **private)
                                .then(self.answer, answer_in, answer_out, **streamed))
-            answers.append(chatbot.example_select(self.example, [chatbot, busy], send_out, queue=False, **private)
+            answers.append(chatbot.example_select(self.example, [chatbot, busy, chat_id], send_out, queue=False,
+                                                  **private)
                            .then(self.answer, answer_in, answer_out, **streamed))
             answers.append(regen.click(self.regenerate, [chatbot, history, last, busy],
                                        [chatbot, history, pending, *buttons, status], queue=False, **private)
@@ -289,8 +302,9 @@ class WebApp:
             # Stop also empties the pending question, so an answer that has not started yet does nothing.
             # Stop cancels the session's job; its answer stream then ends by itself. (Gradio's own
             # `cancels=` here also cancelled the Regenerate that followed, which then never showed.)
-            keep(stop.click(self.stop, [chatbot], [chatbot, pending, *buttons, status], queue=False, **private))
-            reset_out = [chatbot, sources, history, last, pending, chat_id, *buttons, status]
+            keep(stop.click(self.stop, [chatbot], [chatbot, pending, *buttons, status], queue=False, **private),
+                 recorded=False)
+            reset_out = [chatbot, sources, history, last, pending, chat_id, *buttons, status, saved]
             new.click(self.new_chat, None, reset_out, cancels=answers, queue=False, api_name="new_chat").then(
                 None, None, None, js="() => window.qaChats && window.qaChats.start()", **private)
             chatbot.clear(self.new_chat, None, reset_out, cancels=answers, queue=False, **private).then(
