@@ -128,6 +128,7 @@ def _shot(page, name):
 def test_every_answer_has_its_own_sources_and_the_panel_follows_the_clicked_answer(app_url, browser):
     page = _open(browser, app_url)
     # An empty chat welcomes the reader with what is in the store and questions drawn from it.
+    assert page.locator("#qa-chat [data-testid='block-label']").count() == 0  # no "Chat" label over the text
     welcome = page.locator("#qa-chat .placeholder")
     assert "1 article from Interfax-Ukraine, published 23 Aug 2025" in welcome.inner_text()
     examples = page.locator("#qa-chat button.example")
@@ -280,6 +281,7 @@ def test_article_manager_upload_report_search_sort_delete_and_undo(app_url, brow
     page.wait_for_function("document.querySelector('#qa-articles').innerText.includes('Zoo news')")
     page.wait_for_timeout(500)
     assert page.dialogs == []
+    _shot(page, "articles.png")
 
     # Sort by date and by outlet, then find the harbour article.
     def sort(by):
@@ -345,7 +347,7 @@ def test_a_refusal_says_what_it_looked_for_and_folds_the_closest_passages(app_ur
     assert "weak match" not in refusal.inner_text()
     # The side panel says there is nothing to cite, instead of filling up with passages that do not answer.
     panel = page.locator("#qa-sources")
-    assert "No sources" in panel.inner_text() and "weak match" not in panel.inner_text()
+    assert "No sources" in panel.text_content() and "weak match" not in panel.text_content()
     assert panel.locator(".qa-passage").count() == 0
     lines.first.click()  # a line opens to its passage
     assert refusal.locator(".qa-near .qa-passage").first.is_visible()
@@ -360,6 +362,8 @@ def test_phone_width(app_url, browser):
     assert not page.locator("#qa-chats details").evaluate("d => d.open")  # past chats folded above the chat
     answer = _ask(page, PURL)
     assert answer.locator("a.qa-srcs-link").is_hidden() and answer.locator(".qa-srcs").is_visible()
+    page.evaluate("window.scrollTo(0, 0)")
+    _shot(page, "phone.png")
     composer = page.locator("#qa-composer").bounding_box()
     assert composer["y"] + composer["height"] <= 844 and composer["y"] > 844 / 2  # at the bottom, in view
     answer.locator("a.qa-cite").first.click()
@@ -368,7 +372,7 @@ def test_phone_width(app_url, browser):
     assert source.locator("mark").is_visible() and "one and a half billion" in source.locator("mark").inner_text()
     box = source.locator("mark").bounding_box()
     assert 0 <= box["y"] and box["y"] + box["height"] <= 844  # in place, on screen: nothing to jump back from
-    _shot(page, "phone.png")
+    _shot(page, "phone-source.png")
     page.close()
 
 

@@ -22,6 +22,7 @@ CSS = """
 .gradio-container { font-size: 15px; }
 .gradio-container, .gradio-container * { font-family: var(--font); }
 .qa-hidden { display: none !important; }
+#qa-head { padding: 0 !important; }
 #qa-head .qa-h1 { font-size: 24px; font-weight: 700; margin: 0 0 4px 0; color: var(--body-text-color); }
 
 /* the chat: full-strength text in both themes (Gradio dims a bot message to 80% in dark mode) */
@@ -54,6 +55,7 @@ a.qa-srcs-link::before { content: "▸ "; }
 .qa-srcs-h { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--qa-muted);
   margin-bottom: 4px; }
 .qa-turn .qa-for { display: none; }
+.qa-panel .qa-for { text-transform: none; letter-spacing: 0; }
 .qa-src { margin: 0 0 6px 0; }
 .qa-src > summary.qa-chip { display: inline-block; cursor: pointer; list-style: none; padding: 2px 10px;
   border: 1px solid var(--qa-chip-border); border-radius: 999px; background: var(--qa-chip-bg);
@@ -112,7 +114,9 @@ mark.qa-hl { background: var(--qa-mark-bg) !important; color: var(--qa-mark-fg) 
 
 /* the article manager */
 #qa-articles, #qa-articles * { font-family: var(--font) !important; }
-.qa-report td, .qa-report th { padding: 2px 8px; text-align: left; }
+.qa-report { border-collapse: collapse; font-size: 14px; }
+.qa-report td, .qa-report th { padding: 3px 10px; text-align: left; border-bottom: 1px solid var(--qa-chip-border); }
+.qa-report th { font-weight: 600; color: var(--qa-muted); }
 #qa-delete-bar, #qa-manager-note, #qa-confirm { align-items: center; }
 
 /* a desktop shows sources in the side panel; the chips under an answer are for narrow screens */
@@ -127,7 +131,8 @@ mark.qa-hl { background: var(--qa-mark-bg) !important; color: var(--qa-mark-fg) 
   .qa-chats > summary::before { content: "▸ "; }
   .qa-chats[open] > summary::before { content: "▾ "; }
   .qa-chats-list { max-height: 30vh; }
-  #qa-chat { height: calc(100dvh - 250px) !important; }
+  #qa-head .qa-h1 { font-size: 20px; margin: 0; }
+  #qa-chat { height: calc(100dvh - 330px) !important; min-height: 300px; }
   #qa-composer { position: sticky; bottom: 0; z-index: 20; background: var(--background-fill-primary);
     padding: 6px 0 8px 0; flex-wrap: nowrap !important; }
   #qa-composer > * { min-width: 0 !important; flex: 0 0 auto !important; }

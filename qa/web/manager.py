@@ -171,9 +171,10 @@ class ArticleManager:
                 gr.update(choices=self.pipeline.store.sources()))
 
     # ------------------------------------------------------------------ components
-    def build(self, demo: gr.Blocks, outlets: gr.Dropdown) -> None:
+    def build(self, demo: gr.Blocks, outlets: gr.Dropdown) -> list[Any]:
         """The manager's components and events, inside the current Blocks; ``outlets`` is the filter
-        dropdown, refreshed when the set of outlets changes."""
+        dropdown, refreshed when the set of outlets changes. Returns the events that change the collection
+        (for the page to follow with what depends on it)."""
         rows, ids, count = self.listing()
         types = " ".join(UPLOAD_TYPES)
         files = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, elem_id="qa-upload", height=130,
@@ -204,15 +205,18 @@ class ArticleManager:
             undo = gr.Button("Undo", size="sm", visible=False, scale=0, min_width=90, elem_id="qa-undo")
         private: dict[str, Any] = {"api_visibility": "private"}
         listing_out = [table, shown, count_md]
-        files.upload(self.upload, [files, search, sort], [files, report, *listing_out, outlets], api_name="upload")
+        uploaded = files.upload(self.upload, [files, search, sort], [files, report, *listing_out, outlets],
+                                api_name="upload")
         search.change(self.listing, [search, sort], listing_out, **private)
         sort.change(self.listing, [search, sort], listing_out, **private)
         table.select(self.pick, [shown], [selected, chosen, delete, confirm_row], **private)
         delete.click(self.confirm, [selected], [chosen, delete, confirm_row], **private)
         keep.click(self.cancel, [selected], [chosen, delete, confirm_row], **private)
-        really.click(self.delete, [selected, search, sort],
-                     [*listing_out, selected, chosen, delete, confirm_row, note, undo, undo_state, outlets, report],
-                     **private)
-        undo.click(self.undo, [undo_state, search, sort], [*listing_out, note, undo, undo_state, outlets], **private)
+        deleted = really.click(self.delete, [selected, search, sort],
+                               [*listing_out, selected, chosen, delete, confirm_row, note, undo, undo_state, outlets,
+                                report], **private)
+        undone = undo.click(self.undo, [undo_state, search, sort], [*listing_out, note, undo, undo_state, outlets],
+                            **private)
         # Another reader may have changed the collection since the page was built.
         demo.load(self.listing, [search, sort], listing_out, **private)
+        return [uploaded, deleted, undone]

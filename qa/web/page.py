@@ -261,7 +261,7 @@ class WebApp:
                         with gr.Column(scale=3, min_width=300, elem_id="qa-side"):
                             sources = gr.HTML(render.panel(None, "", 0, 0), elem_id="qa-sources")
                 with gr.Tab("Articles", id="articles", elem_id="qa-tab-articles"):
-                    self.manager.build(demo, outlets)
+                    changes = self.manager.build(demo, outlets)
 
             private: dict[str, Any] = {"api_visibility": "private"}
             # The pending message says what is happening; Gradio's own overlay would only repeat it.
@@ -319,8 +319,10 @@ class WebApp:
             demo.load(None, None, [saved], js=current, **private).then(
                 self.restore, [saved], restored, **quick).then(
                 None, None, None, js="() => window.qaChats && window.qaChats.shown()", **private)
-            # Examples from the articles in the store now, not when the page was built.
+            # Examples from the articles in the store now, not when the page was built (nor before an upload).
             demo.load(self.welcome, None, [chatbot], **quick)
+            for change in changes:
+                change.then(self.welcome, None, [chatbot], **quick)
             # gradio_client's endpoint: ask(message, chat, outlets, after, before) -> (chat, sources)
             api = gr.Button(visible=False)
             api.click(self.ask_api, [box, chatbot, history, outlets, after, before], [chatbot, sources, history],
