@@ -22,7 +22,7 @@ CSS = """
 .gradio-container { font-size: 15px; }
 .gradio-container, .gradio-container * { font-family: var(--font); }
 .qa-hidden { display: none !important; }
-#qa-head { padding: 0 !important; }
+#qa-head, #qa-head .html-container { padding: 0 !important; }
 #qa-head .qa-h1 { font-size: 24px; font-weight: 700; margin: 0 0 4px 0; color: var(--body-text-color); }
 
 /* the chat: full-strength text in both themes (Gradio dims a bot message to 80% in dark mode) */
