@@ -233,7 +233,7 @@ def serve(pipeline: Pipeline, host: str, port: int) -> None:
     import uvicorn
 
     from .ingest import watch
-    from .web import CSS, JS, WebApp, auth_from_env
+    from .web import CSS, JS, WebApp, auth_from_env, prepare_serving
 
     check_host(host)
     key = api_key()
@@ -241,6 +241,7 @@ def serve(pipeline: Pipeline, host: str, port: int) -> None:
     pipeline.answerer.warm_up()
     app = create_app(pipeline, key)
     watch.start(pipeline.ingestor, pipeline.settings.watch_dir)
+    prepare_serving()
     blocks = WebApp(pipeline).build()
     blocks.queue(default_concurrency_limit=1)
     app = gr.mount_gradio_app(app, blocks, path="/", auth=page_auth, css=CSS, js=JS,

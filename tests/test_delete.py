@@ -27,3 +27,25 @@ def test_delete_removes_an_article_everywhere_and_it_stays_deleted(store, corpus
     harbour.write_text(harbour.read_text() + "The ferry returns on Tuesday.\n")
     assert ingestor.ingest([corpus]).added == 1
     assert ingestor.delete(["no-such-article"]) == []
+
+
+def test_a_deleted_article_can_be_restored_as_it_was(store, corpus):
+    harbour = corpus / "harbour.md"
+    harbour.write_text("---\ntitle: Exampleton harbour reopens\nsource: Coast Gazette\ndate: 2025-09-01\n---\n"
+                       "The harbour of Exampleton reopened on Monday after repairs that cost 12 million euros.\n")
+    ingestor = Ingestor(store)
+    ingestor.ingest([corpus])
+    (meta,) = [a for a in store.catalog.articles() if a["source"] == "Coast Gazette"]
+    article = store.article(meta["id"])
+    held = [f for f in store.catalog.files() if meta["id"] in f.article_ids]
+    total = store.catalog.passage_count()
+
+    ingestor.delete([meta["id"]])
+    assert ingestor.restore(article, held).added == 1
+    assert store.article(meta["id"]) == article
+    assert [f for f in store.catalog.files() if meta["id"] in f.article_ids] == held
+    assert (store.catalog.passage_count(), store.vectors.count(), len(store.bm25())) == (total, total, total)
+    assert Retriever(store).search("Exampleton harbour repairs", k=1)[0].article.id == meta["id"]
+    # Restored, the file is as it was: ingesting it again changes nothing, deleting it again works.
+    assert ingestor.ingest([corpus]).added == 0
+    assert ingestor.delete([meta["id"]]) == [meta["id"]]

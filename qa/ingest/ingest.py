@@ -277,3 +277,23 @@ class Ingestor:
         orphans = self.store.catalog.commit(drop_files=self.gone(roots))
         self.store.removed(orphans)
         return len(orphans)
+
+    def restore(self, article: Article, files: Sequence[FileRecord]) -> IngestReport:
+        """Put back an article that ``delete`` removed (the page's undo): its passages are embedded again and
+        ``files``, the records that held it before the delete, hold it again. A file changed since keeps
+        its new articles as well."""
+        report = IngestReport()
+        current = {f.path: f for f in self.store.catalog.files()}
+        records = []
+        for then in files or [FileRecord(f"restored:{article.id}", 0, 0, article.id, (article.id,))]:
+            now = current.get(then.path, then)
+            ids = tuple(a for a in then.article_ids if a == article.id or a in now.article_ids)
+            ids += tuple(a for a in now.article_ids if a not in ids)
+            records.append(FileRecord(now.path, now.size, now.mtime_ns, now.sha256, ids))
+        new = [] if self.store.catalog.has_article(article.id) else [(article, chunk(article,
+                                                                                    self.store.settings.chunk_chars))]
+        report.added = len(new)
+        pending = [_Pending(rec, rec.article_ids, new if i == 0 else []) for i, rec in enumerate(records)]
+        self._write(pending, report, progress=False)
+        self.store.bm25()
+        return report

@@ -1,6 +1,6 @@
-"""The chat web page (Gradio): answers stream in with their own sources under each one, a side panel
-that follows the answer you click, stop/regenerate/new chat, light and dark themes, a phone layout,
-and an article manager (upload with a per-file report, search, sort, delete).
+"""The chat web page (Gradio): answers stream in with their own sources, a side panel that follows the
+answer you click, stop/regenerate/new chat, past chats kept by the browser, light and dark themes, a
+phone layout, and an article manager (upload with a per-file report, search, sort, delete with undo).
 
 ``WebApp(pipeline).build()`` gives the ``gr.Blocks``; serve it with ``CSS`` and ``JS`` (``launch``
 does), or mount it in another app with ``gr.mount_gradio_app``.
@@ -15,9 +15,27 @@ from typing import Any
 from ..pipeline import Pipeline
 from .assets import CSS, JS
 from .manager import UPLOAD_TYPES, safe_upload_name
-from .page import EXAMPLES, WebApp
+from .page import WebApp
 
-__all__ = ["CSS", "EXAMPLES", "JS", "UPLOAD_TYPES", "WebApp", "auth_from_env", "launch", "safe_upload_name"]
+__all__ = ["CSS", "JS", "UPLOAD_TYPES", "WebApp", "auth_from_env", "launch", "prepare_serving", "safe_upload_name"]
+
+
+def prepare_serving() -> None:
+    """Settle, before the first request, what Gradio would otherwise do inside every request.
+
+    Gradio wraps each event (each step of a streamed answer too) in ``MatplotlibBackendMananger``, which
+    imports matplotlib whenever it is installed (the ``evals`` extra installs it) and asks for its backend;
+    the first time, that imports pyplot, in the server's thread, while the answer worker runs in another.
+    An ImportError there is swallowed before the manager records the backend, and its ``__exit__`` then
+    raises ``AttributeError: ... '_original_backend'``: the event fails and the page is left waiting.
+    Importing matplotlib here, with its non-interactive backend named, makes those calls plain lookups
+    (no import, no backend switch) for the life of the process. Without matplotlib there is nothing to do.
+    """
+    try:
+        import matplotlib
+    except ImportError:
+        return
+    matplotlib.use("agg")
 
 
 def auth_from_env() -> tuple[str, str] | None:
@@ -39,6 +57,7 @@ def launch(pipeline: Pipeline, host: str | None = None, port: int | None = None,
     from ..ingest import watch
 
     watch.start(pipeline.ingestor, pipeline.settings.watch_dir)
+    prepare_serving()
     demo = WebApp(pipeline).build()
     # Answers are serialised by the page itself (so waiting readers see their place); this limit
     # applies to the other events (uploads, deletes).

@@ -10,11 +10,10 @@ import queue
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from ..answer.answerer import MAX_QUESTION_CHARS
-from ..dates import parse_date
+from ..dates import parse_date, parse_published
 from ..pipeline import Pipeline
 from ..records import Answer, Progress
 from ..retrieve import Filters
@@ -42,15 +41,50 @@ def message_text(message: dict[str, Any]) -> str:
 
 
 def filters(outlets: Sequence[str] | None, after: str | None, before: str | None) -> Filters:
-    """The question's filters; a date that is not ISO raises ValueError with a reader's message."""
+    """The question's filters; a date is read as people write it ("23 Aug 2025", "2025-08-23"), and one
+    that cannot be read raises ValueError with a reader's message."""
+    dates: list[str | None] = []
     for label, value in (("From", after), ("As of", before)):
-        if value and value.strip():
-            try:
-                date.fromisoformat(value.strip())
-            except ValueError:
-                raise ValueError(f"{label} date must look like 2025-08-23, not {value.strip()!r}") from None
-    return Filters(sources=tuple(outlets or ()), after=(after or "").strip() or None,
-                   before=(before or "").strip() or None)
+        value = (value or "").strip()
+        day = parse_published(value) if value else None
+        if value and not day:
+            raise ValueError(f"{label}: {value!r} is not a date I can read; write it like 23 Aug 2025.")
+        dates.append(day[:10] if day else None)
+    return Filters(sources=tuple(outlets or ()), after=dates[0], before=dates[1])
+
+
+def describe(flt: Filters) -> str:
+    """The filters in words: "from Coast Gazette, published 1 Aug 2025 to 23 Aug 2025"."""
+    parts = [f"from {', '.join(flt.sources)}"] if flt.sources else []
+    if flt.after and flt.before:
+        parts.append(f"published {render.date(flt.after)} to {render.date(flt.before)}")
+    elif flt.after:
+        parts.append(f"published from {render.date(flt.after)}")
+    elif flt.before:
+        parts.append(f"published by {render.date(flt.before)}")
+    return ", ".join(parts)
+
+
+def in_scope(articles: Sequence[dict[str, Any]], flt: Filters) -> int:
+    """How many of the catalog's ``articles`` the filters leave to search."""
+    after, before = parse_date(flt.after), parse_date(flt.before)
+
+    def keep(a: dict[str, Any]) -> bool:
+        if flt.sources and a["source"] not in flt.sources:
+            return False
+        day = parse_date(a["published"])
+        if (after or before) and day is None:
+            return False
+        return not ((after and day and day < after) or (before and day and day > before))
+
+    return sum(1 for a in articles if keep(a))
+
+
+def looked_for(answer: Answer, question: str, articles: int, flt: Filters) -> str:
+    """What a refusal looked for, in one line: the question as it was searched, where, and how many."""
+    asked = (answer.standalone_question or question).strip()
+    where = describe(flt)
+    return f"Looked for “{asked}” in {render.plural(articles, 'article')}{f' ({where})' if where else ''}."
 
 
 _END = object()
@@ -65,6 +99,7 @@ class _Job:
     # what the answerer streams (str | Progress | Answer), an exception it raised, then _END
     out: queue.Queue[object] = field(default_factory=queue.Queue)
     cancelled: threading.Event = field(default_factory=threading.Event)
+    stopped: bool = False  # cancelled by the reader's Stop (not by a new chat or a closed tab)
 
 
 class Conversation:
@@ -98,11 +133,13 @@ class Conversation:
                 with self._cv:
                     self._line.remove(job)
 
-    def cancel(self, session: str) -> None:
-        """Stop the session's question, waiting or being answered."""
+    def cancel(self, session: str, stopped: bool = False) -> None:
+        """Drop the session's question, waiting or being answered; ``stopped``: the reader pressed Stop, and
+        the answer's stream ends by showing it stopped."""
         with self._cv:
             for job in self._line:
                 if job.session == session:
+                    job.stopped = job.stopped or stopped
                     job.cancelled.set()
 
     def _submit(self, job: _Job) -> None:
@@ -133,7 +170,10 @@ class Conversation:
         first = True
         try:
             while True:
-                if job.cancelled.is_set():  # Stop: the page already shows the stopped answer
+                if job.cancelled.is_set():
+                    if job.stopped:  # the stream's last word, so no step sent before the Stop can follow it
+                        chat[-1] = {"role": "assistant", "content": render.STOPPED}
+                        yield Step(chat, None, history, done=True)
                     return
                 try:
                     item = job.out.get(timeout=0.01 if first else 0.4)
@@ -145,8 +185,10 @@ class Conversation:
                         chat[-1] = {"role": "assistant", "content": render.pending(note, draft)}
                         yield Step(chat)
                     continue
-                if item is _END:
-                    return
+                if job.cancelled.is_set():
+                    continue  # whatever came after the Stop: the top of the loop ends the answer
+                    # the stream ended without an answer: say so rather than leave the page waiting
+                    raise RuntimeError("the answer ended before it was complete")
                 if isinstance(item, Exception):
                     raise item
                 if isinstance(item, Progress):
@@ -156,7 +198,11 @@ class Conversation:
                     note = "writing, then checking each fact against its source…"
                 elif isinstance(item, Answer):
                     k = sum(1 for m in chat if m.get("role") == "assistant")
-                    chat[-1] = {"role": "assistant", "content": render.turn(item, k, question, good, partial)}
+                    looked = ""
+                    if item.refused:
+                        articles = self.pipeline.store.catalog.articles()
+                        looked = looked_for(item, question, in_scope(articles, flt), flt)
+                    chat[-1] = {"role": "assistant", "content": render.turn(item, k, question, good, partial, looked)}
                     if len(question) <= MAX_QUESTION_CHARS:  # a refused paste is no turn to follow up on
                         history = [*history, [question, item.text]][-s.history_turns:]
                     yield Step(chat, render.panel(item, question, good, partial), history, done=True)
