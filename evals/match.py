@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 # ----------------------------------------------------------------------------- words
@@ -100,14 +100,16 @@ def amounts(text: str) -> list[Amount]:
 
 
 def fact_present(forms: Sequence[str], text: str) -> bool:
-    """One accepted form of a fact occurs in ``text``. A form that is an amount is compared by value
-    ("$1.5 billion" is in "one and a half billion dollars", not in "EUR 1.5 billion"; "99%" is not in "99
-    countries"); a date or any other form as words (case and punctuation aside)."""
+    """One accepted form of a fact occurs in ``text``. A form that is an amount is compared by value, with
+    the currency and percent sign it gives ("$1.5 billion" is in "one and a half billion dollars", not in
+    "EUR 1.5 billion"; "99%" is not in "99 countries"; "76.3" is in "76.3%"); a date or any other form as
+    words (case and punctuation aside)."""
     said = words(text)
     for form in forms:
         wanted = amounts(form)
         if wanted and not re.search(r"\b(?:" + "|".join(MONTHS) + r")\b", form, re.IGNORECASE):
-            if all(any(w.same(a) for a in amounts(text)) for w in wanted):
+            if all(any(w.same(a) or (not w.percent and w.same(replace(a, percent=False))) for a in amounts(text))
+                   for w in wanted):
                 return True
         elif words(form) in said:
             return True
@@ -153,8 +155,8 @@ _COUNT = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven
 
 def relative_day(sentence: str, published: date) -> date | None:
     """The calendar day the first relative date of a report's sentence stands for: a weekday ("on
-    Tuesday": the last one before the report's day), "yesterday", "today", "N days ago"; None when it
-    names none (or only an approximate one: "about 40 days ago")."""
+    Tuesday": the last one before the report's day), "yesterday", "today", "N days ago" (also "about 40
+    days ago": an answer may give the day it stands for, as around that day); None when it names none."""
     m = re.search(r"\b(yesterday|today|tonight)\b|\b(?:on |last |this past )?(" + "|".join(WEEKDAYS) + r")\b|"
                   r"\b(about |around |nearly |almost |some )?(\d{1,2}|one|two|three|four|five|six|seven|a) "
                   r"(day|week)s? (?:ago|earlier)\b", sentence, re.IGNORECASE)
@@ -165,8 +167,6 @@ def relative_day(sentence: str, published: date) -> date | None:
     if m.group(2):
         back = (published.weekday() - WEEKDAYS.index(m.group(2).title())) % 7
         return published - timedelta(days=back or 7)
-    if m.group(3):
-        return None
     n = int(m.group(4)) if m.group(4).isdigit() else _COUNT[m.group(4).lower()]
     return published - timedelta(days=n * (7 if m.group(5).lower() == "week" else 1))
 
