@@ -96,11 +96,9 @@ def bench_starter_ingest(settings: Settings, arts: list[Article]) -> dict[str, A
 
 
 def _normalise_words(text: str) -> str:
-    try:
-        from qa.text import normalise_words
-    except ImportError:  # before the answer stage's text helpers moved
-        from qa.answer.facts import normalise_words  # type: ignore[no-redef]
-    return normalise_words(text)
+    from .match import words
+
+    return words(text)
 
 
 def realtimeqa_store(settings: Settings) -> tuple[Store, dict[str, Any] | None]:

@@ -20,14 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from qa.answer import Answerer
-from qa.answer.evidence import candidate_sentences, rank
-from qa.answer.facts import normalise_words
 from qa.config import Settings
 from qa.llm import complete
 from qa.pipeline import Pipeline, build
 from qa.retrieve import Filters
 
 from . import realtimeqa
+from .match import words
 from .starter import StarterPipeline, choose
 
 PUBLISHED = {  # from ../shared/benchmarks/realtimeqa/README.md (same 240 questions)
@@ -76,8 +75,8 @@ def _is_nota(choice: str) -> bool:
 
 
 def _contains(sentence: str, choice: str) -> bool:
-    words = normalise_words(choice).split()
-    return bool(words) and f" {' '.join(words)} " in normalise_words(sentence)
+    said = words(choice).strip()
+    return bool(said) and f" {said} " in words(sentence)
 
 
 def ours_choice(answerer: Answerer, q: realtimeqa.Question, choices: Sequence[str]) -> tuple[int | None, bool]:
@@ -87,7 +86,7 @@ def ours_choice(answerer: Answerer, q: realtimeqa.Question, choices: Sequence[st
     real = [(i, c) for i, c in enumerate(choices) if not _is_nota(c)]
     query = q.question + " " + " ".join(c for _, c in real)
     hits = answerer.retriever.search(query, k=8, filters=filters)
-    evidence = rank(q.question, candidate_sentences(hits), answerer.retriever.similarity, 40)
+    _, _, evidence = answerer.select_evidence(q.question, hits)  # the sentences as the answerer ranks them
     support = {i: max((e.score for e in evidence if _contains(e.text, c)), default=None) for i, c in real}
     found = {i: s for i, s in support.items() if s is not None}
     if found:

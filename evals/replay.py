@@ -232,18 +232,27 @@ def replaying(settings: Settings, live: bool = False, recheck: int = RECHECK) ->
 def main(argv: Sequence[str]) -> int:
     """``python -m evals.replay qa ARGS...`` or ``python -m evals.replay app``: the command (or the page)
     with the model behind the recordings, as the tests start them in their own processes.
-    ``QA_REPLAY_LIVE=1`` asks the model everything; ``QA_REPLAY_USED=FILE`` appends the keys used to
-    FILE (``scripts/test --record`` collects them)."""
+    ``REPLAY_LIVE=1`` asks the model everything; ``REPLAY_USED=FILE`` appends the keys used to FILE
+    (``scripts/test --record`` collects them)."""
     import atexit
 
     import qa.pipeline
-    from qa.config import load_settings
 
-    llm = replaying(load_settings(), live=os.environ.get("QA_REPLAY_LIVE") == "1",
-                    recheck=0 if os.environ.get("QA_REPLAY_USED") else RECHECK)
-    qa.pipeline.make_llm = lambda _settings: llm  # the one place the pipeline makes its model
-    if used := os.environ.get("QA_REPLAY_USED"):
-        atexit.register(note_used, llm.recordings, Path(used))
+    made: list[ReplayLLM] = []
+    used = os.environ.get("REPLAY_USED")
+
+    def make(settings: Settings) -> LLM:  # with the settings the command read, when it first needs the model
+        llm = replaying(settings, live=os.environ.get("REPLAY_LIVE") == "1", recheck=0 if used else RECHECK)
+        made.append(llm)
+        return llm
+
+    qa.pipeline.make_llm = make  # type: ignore[attr-defined]  # the one place the pipeline makes its model
+    def note() -> None:
+        for llm in made:
+            note_used(llm.recordings, Path(str(used)))
+
+    if used:
+        atexit.register(note)
     if argv[:1] == ["app"]:
         sys.argv = ["app.py", *argv[1:]]
         import runpy

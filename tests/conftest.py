@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,56 @@ from qa.index.embed import Embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "2025-08-23-interfax-dragone-security-guarantees-purl.txt"
+# The command that answers, with the model's completions replayed from evals/recorded/ (``--live``: asked
+# of the model); commands that need no model run as installed (``qa``).
+QA_REPLAYED = [sys.executable, "-m", "evals.replay", "qa"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--live", action="store_true", help="ask the embedded model every request (no recordings)")
+    parser.addoption("--record", action="store_true",
+                     help="ask the model what is not recorded and rewrite evals/recorded/tests.jsonl with the "
+                          "completions the tests used")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Read by every process the tests start (evals.replay.main), and by the ``llm`` fixture.
+    if config.getoption("--live"):
+        os.environ["REPLAY_LIVE"] = "1"
+    if config.getoption("--record"):
+        used = ROOT / ".pytest_cache" / "recorded-keys"
+        used.parent.mkdir(exist_ok=True)
+        used.write_text("")
+        os.environ["REPLAY_USED"] = str(used)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not os.environ.get("REPLAY_USED") or _LLM is None:
+        return
+    from evals.replay import note_used, save_used
+
+    used = Path(os.environ["REPLAY_USED"])
+    note_used(_LLM.recordings, used)
+    print(f"\nrecorded {save_used(_base_settings(), used)} completions in evals/recorded/tests.jsonl")
+
+
+_LLM = None
+
+
+def _base_settings() -> Settings:
+    return load_settings({k: v for k, v in os.environ.items() if not k.startswith("QA_")})
+
+
+@pytest.fixture(scope="session")
+def llm():  # noqa: ANN201
+    """The embedded model behind the recordings (``--live``: asked everything), for in-process answerers."""
+    global _LLM
+    from evals.replay import RECHECK, replaying
+
+    if _LLM is None:
+        _LLM = replaying(_base_settings(), live=os.environ.get("REPLAY_LIVE") == "1",
+                         recheck=0 if os.environ.get("REPLAY_USED") else RECHECK)
+    return _LLM
 
 
 class CountingEmbedder(Embedder):

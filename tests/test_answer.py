@@ -1,4 +1,5 @@
-"""Answers with the real embedded model (the default Qwen2.5-Coder-1.5B via xllamacpp) over the seed article."""
+"""Answers with the embedded model (the default Qwen2.5-Coder-1.5B via xllamacpp, its completions replayed
+from evals/recorded/ unless ``--live``) over the seed article."""
 
 import re
 
@@ -8,20 +9,12 @@ from qa.answer import Answerer
 from qa.config import load_settings
 from qa.index.store import Store
 from qa.ingest.ingest import Ingestor
-from qa.llm import EmbeddedLLM, LLMUnavailable, OpenAICompatibleLLM, complete, make_llm
+from qa.llm import EmbeddedLLM, LLMUnavailable, OpenAICompatibleLLM, complete
 from qa.retrieve import Retriever
 
 from .conftest import free_port
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def llm():
-    import os
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
-    return make_llm(load_settings(env))
 
 
 @pytest.fixture(scope="module")
@@ -230,6 +223,7 @@ def test_a_planted_instruction_is_never_followed(answerer):
 
 def test_openai_compatible_backend_against_a_real_loopback_server(llm):
     # The embedded engine is llama.cpp's own server: its HTTP listener speaks the OpenAI API.
+    llm = llm.llm  # the model itself, behind the recordings
     assert isinstance(llm, EmbeddedLLM)
     remote = OpenAICompatibleLLM(llm.listening_address, "qwen", api_key=llm._api_key, timeout_s=60)
     messages = [{"role": "user", "content": "Reply with the word yes."}]
@@ -239,6 +233,7 @@ def test_openai_compatible_backend_against_a_real_loopback_server(llm):
 
 
 def test_embedded_listener_refuses_requests_without_the_key(llm):
+    llm = llm.llm
     keyless = OpenAICompatibleLLM(llm.listening_address, "qwen", api_key=None)
     with pytest.raises(LLMUnavailable, match="401"):
         list(keyless.stream([{"role": "user", "content": "hi"}], max_tokens=2))

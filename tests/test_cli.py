@@ -9,12 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import QA_REPLAYED
+
 QA = [str(Path(sys.executable).with_name("qa"))]
 
 
 def run(args, data_dir, stdin=None):
+    """The installed ``qa``; ``qa ask`` with the model's completions replayed (tests/conftest.py)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")} | {"QA_DATA_DIR": str(data_dir)}
-    return subprocess.run(QA + args, capture_output=True, text=True, env=env, input=stdin, timeout=300)
+    command = QA_REPLAYED if args[0] == "ask" else QA
+    return subprocess.run(command + args, capture_output=True, text=True, env=env, input=stdin, timeout=300)
 
 
 def test_ingest_and_search_json(tmp_path, corpus):

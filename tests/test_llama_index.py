@@ -22,7 +22,6 @@ from llama_index.core.schema import NodeWithScore
 from qa.config import load_settings
 from qa.ingest.ingest import Ingestor
 from qa.integrations.llama_index import QAQueryEngine, QARetriever
-from qa.llm import make_llm
 from qa.pipeline import build
 
 from .conftest import SEED, readme_examples
@@ -41,8 +40,8 @@ def env(tmp_path_factory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def embedded(env):
-    return make_llm(load_settings(env))
+def embedded(llm):
+    return llm  # the embedded model, its completions replayed (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 from mcp.client.client import Client
 from mcp.client.stdio import StdioServerParameters
 
-from .conftest import SEED, readme_examples
+from .conftest import QA_REPLAYED, SEED, readme_examples
 
 pytestmark = pytest.mark.slow
 QA = str(Path(sys.executable).with_name("qa"))
@@ -30,8 +30,9 @@ def params(tmp_path_factory) -> StdioServerParameters:
     (config,) = readme_examples("json")
     qa = json.loads(config)["mcpServers"]["qa"]
     assert qa["command"] == "qa" and set(qa["env"]) == {"QA_DATA_DIR"}
-    # As written in the README, but this checkout's `qa` and the test's data directory.
-    return StdioServerParameters(command=QA, args=qa["args"], env=env | {"QA_DATA_DIR": str(root / "data")})
+    # As written in the README, but this checkout's `qa` (its model's completions replayed) and the test's data.
+    return StdioServerParameters(command=QA_REPLAYED[0], args=[*QA_REPLAYED[1:], *qa["args"]],
+                                 env=env | {"QA_DATA_DIR": str(root / "data")})
 
 
 async def _session(params: StdioServerParameters) -> dict:

@@ -15,7 +15,7 @@ import httpx
 import openai
 import pytest
 
-from .conftest import SEED, free_port, readme_examples
+from .conftest import QA_REPLAYED, SEED, free_port, readme_examples
 
 pytestmark = pytest.mark.slow
 KEY = "test-key-7f3a"
@@ -44,7 +44,7 @@ def server(data_dir):
     port = free_port()
     log_path = data_dir.parent / "serve.log"
     with log_path.open("w") as log:
-        proc = subprocess.Popen([QA, "serve", "--port", str(port)],
+        proc = subprocess.Popen([*QA_REPLAYED, "serve", "--port", str(port)],
                                 env=_env(data_dir, QA_API_KEY=KEY, QA_AUTH=PAGE_LOGIN),
                                 stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -200,7 +200,8 @@ def test_page_is_served_on_the_same_port_with_its_own_login(server):
 
 def _qa_ask(env: dict[str, str]) -> tuple[dict, str, float]:
     t0 = time.perf_counter()
-    out = subprocess.run([QA, "-v", "ask", "--json", PURL], env=env, capture_output=True, text=True, timeout=300)
+    out = subprocess.run([*QA_REPLAYED, "-v", "ask", "--json", PURL], env=env, capture_output=True, text=True,
+                         timeout=300)
     elapsed = time.perf_counter() - t0
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout), out.stderr, elapsed

@@ -1,5 +1,6 @@
-"""The page exactly as ``python app.py`` serves it, plus two faults a test can set off by how its question
-begins (the browser tests start this instead of app.py):
+"""The page exactly as ``python app.py`` serves it (the model's completions replayed from evals/recorded/,
+``evals.replay``), plus two faults a test can set off by how its question begins (the browser tests start
+this instead of app.py):
 
 - "FAIL IN STREAM": the pipeline the page is given breaks mid-answer, in the page's answer worker thread,
   after its first progress note;
@@ -11,9 +12,7 @@ the callable Gradio runs)."""
 
 import dataclasses
 import functools
-import runpy
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import qa.pipeline
@@ -61,4 +60,6 @@ qa.pipeline.build = _build
 WebApp.answer = _answer(WebApp.answer)  # type: ignore[method-assign]
 
 if __name__ == "__main__":
-    runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"), run_name="__main__")
+    from evals.replay import main
+
+    main(["app"])
