@@ -553,7 +553,7 @@ def test_upload_of_an_archive_reports_each_file_and_answers_from_page_2_of_the_p
 
     folder = files.archive(tmp_path / "archive")
     page = _open(browser, app_url)
-    page.get_by_text("Articles", exact=True).click()
+    _tab(page, "Articles")
     label = page.locator("#qa-upload").inner_text() + page.locator("#qa-types").inner_text()
     assert all(t in label for t in (".pdf", ".docx", ".rss", ".atom", "PDF", "Word"))
     page.locator("#qa-upload input[type=file]").set_input_files(sorted(str(p) for p in folder.iterdir()))
@@ -573,6 +573,7 @@ def test_upload_of_an_archive_reports_each_file_and_answers_from_page_2_of_the_p
     assert rows["photo.png"].startswith("failed: .png is not an accepted type (accepted: ")
     assert "PDF" in rows["photo.png"] and ".docx" in rows["photo.png"]
 
+    _tab(page, "Chat")
     answer = _ask(page, files.QUESTION)
     assert "212" in answer.locator(".qa-text").inner_text()
     chips = [c.inner_text() for c in answer.locator(".qa-srcs summary").all()]
