@@ -60,9 +60,10 @@ class Recordings:
     """The committed recordings of one model (read-only) and this machine's own (appended as computed).
     Safe to share between threads, and between processes through the file lock on the local file."""
 
-    def __init__(self, model: str, local: Path, directory: Path = RECORDED) -> None:
+    def __init__(self, model: str, local: Path, directory: Path = RECORDED, used_log: Path | None = None) -> None:
         self.model = model
         self.local = local
+        self.used_log = used_log  # each key used is appended here at once (a killed test server loses none)
         self._lock = threading.Lock()
         self._records: dict[str, dict[str, Any]] = {}
         for path in sorted(directory.glob("*.jsonl")) if directory.is_dir() else []:
@@ -87,13 +88,21 @@ class Recordings:
         with self._lock:
             record = self._records.get(key)
             if record is not None:
-                self.used[key] = record
+                self._use(key, record)
             return record
+
+    def _use(self, key: str, record: dict[str, Any]) -> None:
+        self.used[key] = record
+        if self.used_log is not None:
+            with self.used_log.open("a", encoding="utf-8") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)  # several processes may write
+                fh.write(key + "\n")
 
     def put(self, record: dict[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
         with self._lock:
-            self._records[record["key"]] = self.used[record["key"]] = record
+            self._records[record["key"]] = record
+            self._use(record["key"], record)
             self.local.parent.mkdir(parents=True, exist_ok=True)
             with self.local.open("a", encoding="utf-8") as fh:
                 fcntl.flock(fh, fcntl.LOCK_EX)  # another process (a test's server) may append too
@@ -220,13 +229,16 @@ def _asked(messages: Sequence[Message]) -> str:
     return last[-1][:160] if last else ""
 
 
-def replaying(settings: Settings, live: bool = False, recheck: int = RECHECK) -> ReplayLLM:
-    """The embedded model of ``settings`` behind the recordings (``live``: asked everything)."""
+def replaying(settings: Settings, live: bool = False, recheck: int = RECHECK,
+              used_log: Path | None = None) -> ReplayLLM:
+    """The embedded model of ``settings`` behind the recordings (``live``: asked everything; ``used_log``:
+    the file each key used is appended to)."""
     from qa.llm import make_llm
 
     model = model_id(settings)
     local = settings.cache_dir / "completions" / f"{model[:16]}.jsonl"
-    return ReplayLLM(lambda: make_llm(settings), Recordings(model, local), recheck=recheck, live=live)
+    return ReplayLLM(lambda: make_llm(settings), Recordings(model, local, used_log=used_log), recheck=recheck,
+                     live=live)
 
 
 def main(argv: Sequence[str]) -> int:
@@ -234,25 +246,15 @@ def main(argv: Sequence[str]) -> int:
     with the model behind the recordings, as the tests start them in their own processes.
     ``REPLAY_LIVE=1`` asks the model everything; ``REPLAY_USED=FILE`` appends the keys used to FILE
     (``scripts/test --record`` collects them)."""
-    import atexit
-
     import qa.pipeline
 
-    made: list[ReplayLLM] = []
     used = os.environ.get("REPLAY_USED")
 
     def make(settings: Settings) -> LLM:  # with the settings the command read, when it first needs the model
-        llm = replaying(settings, live=os.environ.get("REPLAY_LIVE") == "1", recheck=0 if used else RECHECK)
-        made.append(llm)
-        return llm
+        return replaying(settings, live=os.environ.get("REPLAY_LIVE") == "1", recheck=0 if used else RECHECK,
+                         used_log=Path(used) if used else None)
 
     qa.pipeline.make_llm = make  # type: ignore[attr-defined]  # the one place the pipeline makes its model
-    def note() -> None:
-        for llm in made:
-            note_used(llm.recordings, Path(str(used)))
-
-    if used:
-        atexit.register(note)
     if argv[:1] == ["app"]:
         sys.argv = ["app.py", *argv[1:]]
         import runpy
@@ -262,13 +264,6 @@ def main(argv: Sequence[str]) -> int:
     from qa.cli import main as qa_main
 
     return qa_main(list(argv[1:]))
-
-
-def note_used(recordings: Recordings, path: Path) -> None:
-    """Append the keys of the records used to ``path`` (one a line; several processes may write)."""
-    with path.open("a", encoding="utf-8") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        fh.write("".join(f"{k}\n" for k in recordings.used))
 
 
 def save_used(settings: Settings, used: Path, name: str = "tests") -> int:

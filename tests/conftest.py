@@ -37,12 +37,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if not os.environ.get("REPLAY_USED") or _LLM is None:
+    if not os.environ.get("REPLAY_USED"):
         return
-    from evals.replay import note_used, save_used
+    from evals.replay import save_used
 
     used = Path(os.environ["REPLAY_USED"])
-    note_used(_LLM.recordings, used)
     print(f"\nrecorded {save_used(_base_settings(), used)} completions in evals/recorded/tests.jsonl")
 
 
@@ -60,8 +59,9 @@ def llm():  # noqa: ANN201
     from evals.replay import RECHECK, replaying
 
     if _LLM is None:
-        _LLM = replaying(_base_settings(), live=os.environ.get("REPLAY_LIVE") == "1",
-                         recheck=0 if os.environ.get("REPLAY_USED") else RECHECK)
+        used = os.environ.get("REPLAY_USED")
+        _LLM = replaying(_base_settings(), live=os.environ.get("REPLAY_LIVE") == "1", recheck=0 if used else RECHECK,
+                         used_log=Path(used) if used else None)
     return _LLM
 
 

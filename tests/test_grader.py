@@ -50,9 +50,9 @@ def test_a_day_is_mentioned_in_the_ways_texts_write_it(text):
 
 
 def test_the_bots_date_helper_misses_abbreviated_and_ordinal_forms_the_grader_reads():
-    # The bot's own reading (qa.dates.mentions_date) says no to these; a dated answer that
+    # The bot's own reading (mentions_date in its answer check) says no to these; a dated answer that
     # writes "Aug. 23" is dated all the same.
-    from qa.dates import mentions_date
+    from qa.answer.verify import mentions_date
 
     for text in ("Aug. 23", "August 23rd", "on 23 Aug 2025"):
         assert mentions_day(text, date(2025, 8, 23)) and not mentions_date(text, date(2025, 8, 23))
