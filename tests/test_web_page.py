@@ -13,7 +13,7 @@ from qa.records import Answer
 from qa.retrieve import Retriever
 from qa.web import render
 from qa.web.chat import filters, in_scope, looked_for
-from qa.web.page import WebApp
+from qa.web.page import SKIP, WebApp
 from qa.web.welcome import example_questions, placeholder, summary
 
 
@@ -56,9 +56,19 @@ def test_junk_from_the_browser_gives_an_empty_or_cleaned_chat(app, junk):
 
 def test_an_answer_event_that_failed_leaves_a_message_and_the_controls_back(app):
     chat = [{"role": "user", "content": render.user("q")}, {"role": "assistant", "content": render.pending("x")}]
-    out = app.recover(chat, Request())
+    out = app.recover(chat, [], "", "", Request())
     assert "Something went wrong: the answer was interrupted. Ask again." in out[0][-1]["content"]
     assert len(out[0]) == 2 and out[2] is False and out[3]["interactive"] and not out[4]["interactive"]
+    assert out[-2] and json.loads(out[-1])["messages"][-1] == out[0][-1]  # kept in the browser as it now reads
+
+
+@pytest.mark.parametrize("chat", [[], [{"role": "user", "content": render.user("q")},
+                                       {"role": "assistant", "content": render.STOPPED}]])
+def test_a_cancelled_answer_leaves_a_new_or_stopped_chat_alone(app, chat):
+    # New chat cancels the answer still ending; its failure handler must not write into (or save over)
+    # the conversation that has begun, nor add a failure after a stopped answer.
+    out = app.recover(chat, [], "", "abc", Request())
+    assert out[0] == SKIP() and out[-1] == "" and out[2] is False and out[3]["interactive"]
 
 
 def test_filters_read_dates_as_people_write_them():

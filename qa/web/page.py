@@ -127,9 +127,13 @@ class WebApp:
             chat[-1] = {"role": "assistant", "content": render.failed(str(err) or type(err).__name__)}
             yield Step(chat, None, None, done=True)
 
-    def recover(self, chat: list[dict[str, Any]], request: gr.Request) -> tuple[Any, ...]:
-        """After an answer event failed outside the answer itself (in Gradio, say): the failure becomes a
-        message in the chat, the session's answer is dropped, and the controls come back."""
+    def recover(self, chat: list[dict[str, Any]], history: list[list[str]], last: str, chat_id: str,
+                request: gr.Request) -> tuple[Any, ...]:
+        """After an answer event failed outside the answer itself (in Gradio, say): an answer it left
+        unfinished becomes a failure message, the session's answer is dropped, and the controls come back.
+        A chat whose last answer is complete (or stopped, or a chat just emptied by New chat, whose
+        cancelling of the answer ends here too) is left as it is, and not saved again: New chat has
+        begun another conversation by then."""
         self.conversation.cancel(_session(request))
         chat = list(chat or [])
         message = {"role": "assistant", "content": render.failed("the answer was interrupted")}
@@ -137,10 +141,10 @@ class WebApp:
             chat[-1] = message
         elif chat and chat[-1].get("role") == "user":
             chat.append(message)
-        elif not chat or "qa-failed" not in message_text(chat[-1]):
-            chat.append(message)
+        else:
+            return SKIP(), SKIP(), *_controls(False), "", SKIP(), ""
         # The panel too is an output of the failed event: set again, it loses Gradio's error badge.
-        return chat, render.panel(None, "", 0, 0), *_controls(False), ""
+        return chat, render.panel(None, "", 0, 0), *_controls(False), "", *self.record(chat, history, last, chat_id)
 
     def ask_api(self, message: str, chat: list[dict[str, Any]], history: list[list[str]],
                 outlets: list[str] | None, after: str, before: str, request: gr.Request) -> Iterator[tuple[Any, ...]]:
@@ -277,8 +281,8 @@ class WebApp:
             def keep(event: Any, recorded: bool = True) -> None:
                 """After an answer: a failure becomes a message (``recover``); either way the conversation
                 goes to the browser's storage (an answer's last step made its record already)."""
-                event.failure(self.recover, [chatbot], [chatbot, sources, *buttons, status], **quick).then(
-                    self.record, [chatbot, history, last, chat_id], [chat_id, saved], **quick).then(
+                event.failure(self.recover, [chatbot, history, last, chat_id],
+                              [chatbot, sources, *buttons, status, chat_id, saved], **quick).then(
                     None, [saved], None, js=save, **private)
                 if recorded:
                     event.success(None, [saved], None, js=save, **private)
