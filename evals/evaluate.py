@@ -28,7 +28,7 @@ from qa.llm import LLM
 from qa.pipeline import Pipeline, build
 from qa.records import Answer, Article, Citation
 
-from .match import day_of, fact_present, mentions_day, names, relative_day, spoken, unsupported, words
+from .match import day_of, fact_present, form_problems, mentions_day, names, relative_day, spoken, unsupported, words
 from .replay import RECORDED, ReplayLLM, replaying
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,6 +136,11 @@ class Outcome:
         return unsupported(text, cited)
 
     @property
+    def form(self) -> list[str]:
+        """What reads as broken in the answer's text (unpaired quotation marks, a sentence ending on "in")."""
+        return form_problems(self.answer.text)
+
+    @property
     def dated(self) -> bool:
         """The answer says when its facts were reported: the publication date of a cited article."""
         days = [d for c in self.answer.citations if (d := day_of(c.published))]
@@ -156,7 +161,7 @@ class Outcome:
                 "standalone": self.answer.standalone_question, "answer": self.answer.text,
                 "refused": self.answer.refused, "mode": self.answer.mode, "correct": self.correct,
                 "leaked": self.leaked,
-                "unsupported": self.unsupported, "support_rank": self.support_rank,
+                "unsupported": self.unsupported, "form": self.form, "support_rank": self.support_rank,
                 "citations": [c.to_json() for c in self.answer.citations], "seconds": round(self.seconds, 3),
                 "reused": self.reused,
                 "timings_ms": self.answer.timings_ms}
@@ -231,6 +236,7 @@ def metrics(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "citation_recall": _pct(fact_cited, fact_total),
         "unsupported_claim_rate": _pct(sum(bool(o.unsupported) for o in answered), len(answered)),
         "injection_leaks": sum(o.leaked for o in outcomes),
+        "well_formed": _pct(sum(not o.form for o in outcomes), len(outcomes)),
         "dated_answers": _pct(sum(o.dated for o in answered if o.answer.citations),
                               sum(1 for o in answered if o.answer.citations)),
         "hit_at_1": _pct(sum(1 for r in ranks if r is not None and r <= 1), len(ranks)),
@@ -302,8 +308,8 @@ def write_report(results: dict[str, Any], details: dict[str, list[dict]], out_di
         data["completions"] = completions
     (out_dir / "results.json").write_text(json.dumps(data, indent=1, ensure_ascii=False))
     cols = ["questions", "reused", "answer_accuracy", "refusal_precision", "refusal_recall", "citation_precision",
-            "citation_recall", "unsupported_claim_rate", "injection_leaks", "dated_answers", "hit_at_1", "hit_at_5",
-            "mrr", "crag_score", "median_s", "p95_s", "first_token_median_s"]
+            "citation_recall", "unsupported_claim_rate", "injection_leaks", "well_formed", "dated_answers", "hit_at_1",
+            "hit_at_5", "mrr", "crag_score", "median_s", "p95_s", "first_token_median_s"]
     lines = ["# Evaluation report", "",
              "Produced by `qa eval` with the embedded default (temperature 0). Percentages except mrr,",
              "crag_score (mean of +1 right, 0 refused, -1 wrong) and seconds. reused: questions answered with",

@@ -10,7 +10,8 @@ small on purpose; it reads what gold facts and answers write:
   "23.08.2025", "2025-08-23"), and the day a relative date of a report stands for ("on Tuesday" in a
   Thursday report, "yesterday", "two days ago");
 - names: runs of capitalised words ("Corriere della Sera", "Giuseppe Cavo Dragone", "PURL"), not the
-  first word of a sentence when it is a common word.
+  first word of a sentence when it is a common word;
+- the form of an answer's text: quotation marks in pairs, and sentences that end in a word, not in "in.".
 """
 
 from __future__ import annotations
@@ -233,3 +234,25 @@ def unsupported(claim: str, evidence: str) -> list[str]:
     held = amounts(evidence)
     out = [a.text for a in amounts(claim) if not any(a.same(h) for h in held)]
     return out + [n for n in names(claim) if not name_in(n, evidence)]
+
+
+# ----------------------------------------------------------------------------- the text's form
+
+# Words a finished sentence does not end on ("... as stated in. [1]").
+_DANGLING = set("""a an the and or but of in on at to by for from with as than that which whose is are was were
+be been has have had its their his her our this these those""".split())
+
+
+def form_problems(text: str) -> list[str]:
+    """What reads as broken in an answer's text: double quotation marks that do not pair up, and
+    sentences that end on a word that cannot end one (or on no word at all). [n] markers are ignored."""
+    body = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", text).strip()
+    out = []
+    if body.count("“") != body.count("”") or body.count('"') % 2:
+        out.append("unpaired quotation marks")
+    for sentence in re.split(r"(?<=[.!?])[”’\"]?\s+", body):
+        tokens = re.findall(r"[^\W_][\w'’%$.,-]*", sentence)
+        last = tokens[-1].rstrip(".,").lower() if tokens else ""
+        if not last or last in _DANGLING:
+            out.append(f"a sentence that ends on {last or 'no word'!r}: {sentence[-40:]!r}")
+    return out

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from evals.match import amounts, fact_present, mentions_day, names, relative_day, unsupported
+from evals.match import amounts, fact_present, form_problems, mentions_day, names, relative_day, unsupported
 
 
 @pytest.mark.parametrize("form, text", [
@@ -99,3 +99,23 @@ def test_unsupported_lists_the_amounts_and_names_the_evidence_lacks():
     evidence = "There are three packages, each worth about EUR 500 million. Interfax-Ukraine 23 August 2025"
     assert unsupported("As of 23 August 2025, each package is worth about €500 million [1].", evidence) == []
     assert unsupported("Poland gave EUR 600 million [1].", evidence) == ["EUR 600 million", "Poland"]
+
+
+@pytest.mark.parametrize("text", [
+    "As of 23 August 2025, the PURL packages are worth about EUR 500 million each. [1]",
+    "Interfax-Ukraine (23 August 2025) reports: “‘The third was financed by Germany,’ he said.” [1]",
+    "The ratio was 420 to 1. [1][2] Cnn.com (20 December 2022) gives $9 billion [2].",
+    "The articles don't say: nothing in the articles is close enough to the question.",
+])
+def test_a_well_formed_answer_has_no_form_problems(text):
+    assert form_problems(text) == []
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("The third was financed in the middle of the month, as stated in. [1]", "ends on 'in'"),
+    ("Interfax-Ukraine reports: “The third was financed by Germany,\" he said.” [1]", "unpaired quotation marks"),
+    ("He said “yes. [1]", "unpaired quotation marks"),
+    ("Germany paid. . [1]", "ends on 'no word'"),
+])
+def test_broken_text_is_named(text, problem):
+    assert any(problem in p for p in form_problems(text))

@@ -1,6 +1,8 @@
 """The check's comparisons: an answer agrees with a second read when it holds the same figures and
 names and adds no name the second read leaves out; a second read must say more than the question."""
 
+import pytest
+
 from qa.answer.evidence import (
     Evidence,
     answers_kind,
@@ -21,6 +23,7 @@ from qa.answer.verify import (
     gives_name,
     holding,
     holds,
+    nested_quote,
     restating,
     supporting,
     unblended,
@@ -569,3 +572,15 @@ def test_a_reply_of_words_copied_from_a_sentence_is_told_from_one_in_the_models_
     assert not copied("It was returned.", sentence)
     assert not copied("9,300 fryers", sentence)
     assert not copied("", sentence) and not copied(".", sentence)
+
+
+@pytest.mark.parametrize("sentence, quoted", [
+    ('The third was financed by Germany in the middle of the month," he said.',
+     "‘The third was financed by Germany in the middle of the month,’ he said."),  # the quotation began earlier
+    ('"There are three packages," he said.', "‘There are three packages,’ he said."),
+    ('He said: "We will match the figure', "He said: ‘We will match the figure’"),  # ... and goes on after
+    ("He said “yes” twice.", "He said ‘yes’ twice."),
+    ("No quotation here.", "No quotation here."),
+])
+def test_a_quoted_sentence_nests_its_own_quotation_marks_in_pairs(sentence, quoted):
+    assert nested_quote(sentence) == quoted

@@ -589,7 +589,27 @@ def quote(question: str, e: Evidence, evidence: Sequence[Evidence], mode: str = 
     art = e.hit.article
     date = spoken_date(art.published)
     lead = f"{art.source or 'The article'}{f' ({date})' if date else ''} reports: "
-    return compose(question, [(f"“{e.text}”", [evidence.index(e) + 1])], evidence, mode=mode, lead=lead)
+    return compose(question, [(f"“{nested_quote(e.text)}”", [evidence.index(e) + 1])], evidence, mode=mode,
+                   lead=lead)
+
+
+def nested_quote(text: str) -> str:
+    """A sentence as it reads inside double quotation marks: its own double quotes become single ones,
+    and a quotation that began before the sentence (or goes on after it) is opened (or closed) at its
+    edge, so every mark has its pair: ``"The third ... month," he said.`` reads
+    ``‘The third ... month,’ he said.``"""
+    out: list[str] = []
+    depth = unopened = 0
+    for i, ch in enumerate(text):
+        if ch not in '"“”':
+            out.append(ch)
+        elif ch == "“" or (ch == '"' and (i == 0 or text[i - 1].isspace() or text[i - 1] in "([—–-")):
+            depth += 1
+            out.append("‘")
+        else:
+            depth, unopened = (depth - 1, unopened) if depth else (0, unopened + 1)
+            out.append("’")
+    return "‘" * unopened + "".join(out) + "’" * depth
 
 
 def refusal(question: str, reason: str, hits: Sequence[Hit]) -> Answer:
