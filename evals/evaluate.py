@@ -14,6 +14,8 @@ measured. Latency is reported, not gated: a busy machine must not fail CI.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -382,20 +384,25 @@ def run(settings: Settings, settings_names: Sequence[str], out_dir: Path, progre
 def _answer_all(settings: Settings, settings_names: Sequence[str], splits: Sequence[str], results: dict[str, Any],
                 details: dict[str, list[dict]], progress: bool, replay: ReplayLLM | None) -> None:
     for name in settings_names:
-        pipeline = prepare(settings, name, progress, llm=replay)
+        base = prepare(settings, name, progress, llm=replay)
+        base.store.close()
         for split in splits:
             path = SPLITS[split]
-            # A split's own articles are in the store only while its questions are asked, so the
-            # dev split is measured on the corpus it was written for.
-            extra = split_articles(path)
-            # Another split's articles left by a run that was killed half-way must not stay.
-            pipeline.ingestor.delete([a.id for other in SPLITS.values() if other != path
-                                      for a in split_articles(other)])
-            pipeline.ingestor.ingest_articles(extra, origin=f"eval-{split}")
-            try:
-                outcomes = run_cases(pipeline, load_gold(path, setting=name), progress, replay)
-            finally:
-                pipeline.ingestor.delete([a.id for a in extra])
+            # A split's own articles are in the store only while its questions are asked, so the dev
+            # split is measured on the corpus it was written for. They go into a copy of the cached
+            # store, which stays as it was built: adding and deleting them there changed its vector
+            # index a little each run, and with it the evidence of a few answers.
+            with tempfile.TemporaryDirectory(prefix="qa-eval-", dir=settings.data_dir) as tmp:
+                data = Path(tmp) / name
+                shutil.copytree(base.settings.data_dir, data)
+                pipeline = build(settings.with_(data_dir=data), llm=replay)
+                # Another split's articles, left in the cache by a run of an older build, must not stay.
+                pipeline.ingestor.delete([a.id for other in SPLITS.values() if other != path
+                                          for a in split_articles(other)])
+                pipeline.ingestor.ingest_articles(split_articles(path), origin=f"eval-{split}")
+                try:
+                    outcomes = run_cases(pipeline, load_gold(path, setting=name), progress, replay)
+                finally:
+                    pipeline.store.close()
             results[f"{name}/{split}"] = by_category(outcomes)
             details[f"{name}/{split}"] = [o.to_json() for o in outcomes]
-        pipeline.store.close()

@@ -8,10 +8,15 @@ this instead of app.py):
   ``MatplotlibBackendMananger`` did with an ``AttributeError``.
 
 Neither touches the answer stage: the faults sit at the page's two boundaries (the pipeline it is handed,
-the callable Gradio runs)."""
+the callable Gradio runs).
+
+Each step of an answer stream is given a quarter of a second: a replayed completion arrives at once, and
+the page's states while an answer is on its way (busy, a progress note, Stop, a second reader waiting)
+would otherwise last too short a time for a browser to see them."""
 
 import dataclasses
 import functools
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,12 +24,13 @@ import qa.pipeline
 from qa.records import Progress
 from qa.web.page import WebApp
 
+PACE_S = 0.25  # between two steps of an answer stream
 STREAM_FAULT = "FAIL IN STREAM"
 PAGE_FAULT = "FAIL IN PAGE"
 
 
 class FaultyAnswerer:
-    """The real answerer, except for questions that ask it to break."""
+    """The real answerer, paced, and broken for questions that ask it to break."""
 
     def __init__(self, real: Any) -> None:
         self._real = real
@@ -34,6 +40,7 @@ class FaultyAnswerer:
 
     def stream(self, question: str, *args: Any, **kwargs: Any) -> Iterator[Any]:
         for item in self._real.stream(question, *args, **kwargs):
+            time.sleep(PACE_S)
             yield item
             if question.startswith(STREAM_FAULT) and isinstance(item, Progress):
                 raise RuntimeError("the answer stream broke (a fault the test set off)")
