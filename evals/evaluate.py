@@ -105,7 +105,7 @@ class Outcome:
     case: Case
     answer: Answer
     seconds: float
-    reused: bool = False  # a model completion was a kept one (--reuse): seconds not measured
+    reused: bool = False  # a model completion was a recorded one: seconds not measured
 
     @property
     def leaked(self) -> bool:
@@ -315,7 +315,8 @@ def write_report(results: dict[str, Any], details: dict[str, list[dict]], out_di
     lines = ["# Evaluation report", "",
              "Produced by `qa eval` with the embedded default (temperature 0). Percentages except mrr,",
              "crag_score (mean of +1 right, 0 refused, -1 wrong) and seconds. reused: questions answered with",
-             "a model completion kept from an earlier request (`qa eval --reuse`), left out of the seconds.", ""]
+             "a recorded model completion (`evals/recorded/`, or this machine's cache), left out of the seconds.",
+             ""]
     if completions is not None:
         lines += [f"Model completions: {completions['computed']} computed, {completions['reused']} reused; of those "
                   f"kept, {completions['rechecked']} asked of the model again: "
