@@ -235,6 +235,7 @@ JS = """
   // ---- conversations kept by the browser
   const PREFIX = 'qa-chat:', KEEP = 30;
   let wanted = null, expected = 0;
+  const left = new Set();  // conversations New chat left: a save that arrives late keeps them, not as the current one
   const read = (key) => { try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; } };
   const when = (iso) => {
     const d = new Date(iso), now = new Date();
@@ -269,7 +270,7 @@ JS = """
         }
       }
       chats.all().slice(KEEP).forEach((c) => localStorage.removeItem(PREFIX + c.id));
-      sessionStorage.setItem('qa-current', r.id);
+      if (!left.has(r.id)) sessionStorage.setItem('qa-current', r.id);
       chats.render();
     },
     current() {
@@ -282,12 +283,17 @@ JS = """
       expected = r ? (r.messages || []).filter((m) => m.role === 'assistant').length : 0;
       return s;
     },
-    start() { sessionStorage.removeItem('qa-current'); chats.render(); },
+    start() {
+      const id = sessionStorage.getItem('qa-current');
+      if (id) left.add(id);
+      sessionStorage.removeItem('qa-current');
+      chats.render();
+    },
     open(id) { wanted = id; const b = document.getElementById('qa-reopen'); if (b) b.click(); },
     take() {
       const id = wanted; wanted = null;
       const s = id ? localStorage.getItem(PREFIX + id) : null;
-      if (s) sessionStorage.setItem('qa-current', id);
+      if (s) { left.delete(id); sessionStorage.setItem('qa-current', id); }
       return chats.expect(s || '');
     },
     remove(id) {

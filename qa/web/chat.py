@@ -112,6 +112,9 @@ class Conversation:
         self.pipeline = pipeline
         self._line: list[_Job] = []  # jobs waiting or being answered, in order
         self._cv = threading.Condition()
+        # Per session, how many times its conversation was left (New chat, a past chat reopened): an
+        # answer stream of an earlier one sends nothing more, not even its "Stopped".
+        self._left: dict[str, int] = {}
         self._worker: threading.Thread | None = None
 
     def _work(self) -> None:
@@ -137,6 +140,8 @@ class Conversation:
         """Drop the session's question, waiting or being answered; ``stopped``: the reader pressed Stop, and
         the answer's stream ends by showing it stopped."""
         with self._cv:
+            if not stopped:
+                self._left[session] = self._left.get(session, 0) + 1
             for job in self._line:
                 if job.session == session:
                     job.stopped = job.stopped or stopped
@@ -165,11 +170,14 @@ class Conversation:
         s = self.pipeline.settings
         good, partial = s.min_quote_relevance, s.min_relevance
         job = _Job(question, [(q, a) for q, a in history], flt, session)
+        left = self._left.get(session, 0)
         self._submit(job)
         draft, note = "", "starting…"
         first = True
         try:
             while True:
+                if self._left.get(session, 0) != left:  # the reader has moved to another conversation
+                    return
                 if job.cancelled.is_set():
                     if job.stopped:  # the stream's last word, so no step sent before the Stop can follow it
                         chat[-1] = {"role": "assistant", "content": render.STOPPED}
