@@ -138,7 +138,8 @@ class Conversation:
 
     def cancel(self, session: str, stopped: bool = False) -> None:
         """Drop the session's question, waiting or being answered; ``stopped``: the reader pressed Stop, and
-        the answer's stream ends by showing it stopped."""
+        the answer's stream ends by showing it stopped. Otherwise the reader has left the conversation (New
+        chat, a past chat reopened, a failed answer recovered), and its stream ends without a word."""
         with self._cv:
             if not stopped:
                 self._left[session] = self._left.get(session, 0) + 1
